@@ -1,0 +1,115 @@
+/**
+ * The job record: one name for one thing. The Jobs table item, the API response body, the history `jobs` rows
+ * and the dashboard all use these field names. Times are epoch milliseconds.
+ *
+ * OWNER: domain (issue 2). Others may rely on every name below; add fields, do not rename.
+ */
+
+/** Job statuses a record can be in. SUBMITTED is ours (MediaConvert sends no SUBMITTED event). */
+export const JOB_STATUSES = ["SUBMITTED", "PROGRESSING", "COMPLETE", "ERROR", "CANCELED"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Terminal statuses: once reached, a job never goes back to SUBMITTED or PROGRESSING. */
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["COMPLETE", "ERROR", "CANCELED"];
+
+export const PHASES = ["PROBING", "TRANSCODING", "UPLOADING"] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface VideoStream {
+  codec?: string;
+  width?: number;
+  height?: number;
+  frameRate?: number;
+  bitDepth?: number;
+  colorFormat?: string;
+  interlaceMode?: string;
+  bitRate?: number;
+  [extra: string]: unknown;
+}
+
+export interface AudioStream {
+  codec?: string;
+  channels?: number;
+  sampleRate?: number;
+  language?: string;
+  bitRate?: number;
+  [extra: string]: unknown;
+}
+
+export interface JobInput {
+  uri?: string;
+  container?: string;
+  durationMs?: number;
+  video?: VideoStream;
+  audio?: AudioStream[];
+}
+
+export interface JobOutput {
+  groupType?: string;
+  paths: string[];
+  durationMs?: number;
+  width?: number;
+  height?: number;
+  averageBitrate?: number;
+  qvbrAvgQuality?: number;
+  qvbrMinQuality?: number;
+  qvbrMaxQuality?: number;
+}
+
+export interface JobWarning {
+  code: number;
+  count: number;
+  meaning?: string;
+}
+
+export interface JobError {
+  code: number;
+  message?: string;
+  category: string;
+  meaning?: string;
+}
+
+export interface QueueHop {
+  at: number;
+  previousQueue?: string;
+  currentQueue?: string;
+}
+
+export interface JobRecord {
+  jobId: string;
+  arn?: string;
+  accountId?: string;
+  region?: string;
+  /** Queue ARN. */
+  queue?: string;
+  /** Last path segment of the queue ARN, e.g. "Default". */
+  queueName?: string;
+  /** userMetadata.application: which stack/app submitted the job. */
+  application?: string;
+  userMetadata: Record<string, string>;
+  status: JobStatus;
+  /** Always present: the job id's epoch-ms prefix, else the earliest time we know of the job. */
+  createdAt: number;
+  submittedAt?: number;
+  progressingAt?: number;
+  finishedAt?: number;
+  lastEventAt: number;
+  percentComplete?: number;
+  currentPhase?: Phase;
+  phasePercentComplete?: Partial<Record<Phase, number>>;
+  framesDecoded?: number;
+  retryCount?: number;
+  queuedMs?: number;
+  transcodingMs?: number;
+  etaMs?: number;
+  estimatedFinishAt?: number;
+  /** Input duration ÷ transcoding time (× real time), when both are known. */
+  speed?: number;
+  input?: JobInput;
+  outputs?: JobOutput[];
+  warnings: JobWarning[];
+  error?: JobError;
+  queueHops: QueueHop[];
+  /** Distinct events folded into this record (duplicates never count). */
+  eventCount: number;
+}

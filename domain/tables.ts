@@ -1,0 +1,76 @@
+/**
+ * DynamoDB table layout: the one definition of key attributes and index names, used by the Pulumi
+ * BasePipeline component, the handlers, and the local twin when it creates tables in DynamoDB Local.
+ * Pure data, no AWS imports.
+ */
+
+/** Every table's TTL attribute (epoch seconds), set from the stack's `tableTTL` days. */
+export const TTL_ATTRIBUTE = "expiresAt";
+
+export type KeyType = "S" | "N";
+export interface KeyAttr {
+  name: string;
+  type: KeyType;
+}
+export interface IndexLayout {
+  name: string;
+  partitionKey: KeyAttr;
+  sortKey?: KeyAttr;
+}
+export interface TableLayout {
+  /** Logical name; also the suffix of the physical table name. */
+  logicalName: "Jobs" | "Events" | "Queues" | "Config";
+  partitionKey: KeyAttr;
+  sortKey?: KeyAttr;
+  globalSecondaryIndexes: IndexLayout[];
+}
+
+/** Jobs: one item per job (the job record plus bookkeeping attributes). */
+export const JOBS_TABLE: TableLayout = {
+  logicalName: "Jobs",
+  partitionKey: { name: "jobId", type: "S" },
+  globalSecondaryIndexes: [
+    // "jobs in status X, newest first": Query status = X, ScanIndexForward = false.
+    { name: "byStatus", partitionKey: { name: "status", type: "S" }, sortKey: { name: "createdAt", type: "N" } },
+    // "jobs of queue Q, newest first".
+    { name: "byQueue", partitionKey: { name: "queueName", type: "S" }, sortKey: { name: "createdAt", type: "N" } },
+  ],
+};
+
+/**
+ * Events: every distinct event, "all events of a job in time order" = Query jobId, ascending eventKey.
+ * eventKey = `${timestamp as 13 digits}#${status}#${eventId}`; a re-delivered event maps to the same key.
+ */
+export const EVENTS_TABLE: TableLayout = {
+  logicalName: "Events",
+  partitionKey: { name: "jobId", type: "S" },
+  sortKey: { name: "eventKey", type: "S" },
+  globalSecondaryIndexes: [],
+};
+
+/** Queues: live per-queue counters and last activity, one item per queue name. */
+export const QUEUES_TABLE: TableLayout = {
+  logicalName: "Queues",
+  partitionKey: { name: "queueName", type: "S" },
+  globalSecondaryIndexes: [],
+};
+
+/** Config: the pipeline's runtime settings written by the Pulumi program, one item per key. */
+export const CONFIG_TABLE: TableLayout = {
+  logicalName: "Config",
+  partitionKey: { name: "key", type: "S" },
+  globalSecondaryIndexes: [],
+};
+
+export const TABLES = [JOBS_TABLE, EVENTS_TABLE, QUEUES_TABLE, CONFIG_TABLE] as const;
+
+/** Environment variables through which handlers learn their table/stream names (set by Pulumi and the twin). */
+export const ENV = {
+  jobsTable: "JOBS_TABLE",
+  eventsTable: "EVENTS_TABLE",
+  queuesTable: "QUEUES_TABLE",
+  configTable: "CONFIG_TABLE",
+  stream: "STREAM_NAME",
+  useStreams: "USE_STREAMS",
+  tableTtlDays: "TABLE_TTL_DAYS",
+} as const;
