@@ -64,13 +64,3 @@ export const CONFIG_TABLE: TableLayout = {
 
 export const TABLES = [JOBS_TABLE, EVENTS_TABLE, QUEUES_TABLE, CONFIG_TABLE] as const;
 
-/** Environment variables through which handlers learn their table/stream names (set by Pulumi and the twin). */
-export const ENV = {
-  jobsTable: "JOBS_TABLE",
-  eventsTable: "EVENTS_TABLE",
-  queuesTable: "QUEUES_TABLE",
-  configTable: "CONFIG_TABLE",
-  stream: "STREAM_NAME",
-  useStreams: "USE_STREAMS",
-  tableTtlDays: "TABLE_TTL_DAYS",
-} as const;
