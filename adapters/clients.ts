@@ -38,8 +38,9 @@ function common(service: Service, env: NodeJS.ProcessEnv = process.env): Common 
     ...(endpoint
       ? {
           endpoint,
-          // Stand-ins accept any key; real credentials are never sent to a local endpoint.
-          credentials: { accessKeyId: "local", secretAccessKey: "local" },
+          // Real credentials are never sent to a local endpoint. s3rver accepts only its own fixed key pair;
+          // the other stand-ins accept any.
+          credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
         }
       : {}),
   };

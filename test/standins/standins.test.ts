@@ -1,0 +1,91 @@
+import { strict as assert } from "node:assert";
+import * as net from "node:net";
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import * as clients from "../../adapters/clients";
+import { JOBS_TABLE, TTL_ATTRIBUTE } from "../../domain/tables";
+import { createBucket, createStream, createTables, startStandIns, type StandIns } from "../../local/standins";
+
+function portOpen(endpoint: string): Promise<boolean> {
+  const { hostname, port } = new URL(endpoint);
+  return new Promise((resolve) => {
+    const sock = net.connect(Number(port), hostname);
+    sock.once("connect", () => (sock.destroy(), resolve(true)));
+    sock.once("error", () => resolve(false));
+  });
+}
+
+describe("local stand-ins", function () {
+  let standIns: StandIns;
+  before(async () => {
+    standIns = await startStandIns();
+  });
+  after(async () => {
+    await standIns?.stop();
+  });
+
+  it("creates the tables of domain/tables.ts with their indexes and TTL, and stores items", async () => {
+    const names = await createTables("t1", standIns.env);
+    assert.equal(names.jobs, "t1-Jobs");
+    const raw = new DynamoDBClient({ region: "us-east-1", endpoint: standIns.endpoints.dynamodb, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    const desc = await raw.send(new DescribeTableCommand({ TableName: names.jobs }));
+    assert.deepEqual(
+      desc.Table?.GlobalSecondaryIndexes?.map((g) => g.IndexName).sort(),
+      JOBS_TABLE.globalSecondaryIndexes.map((g) => g.name).sort(),
+    );
+    const ttl = await raw.send(new DescribeTimeToLiveCommand({ TableName: names.events }));
+    assert.equal(ttl.TimeToLiveDescription?.AttributeName, TTL_ATTRIBUTE);
+    raw.destroy();
+    // Creating again keeps what is there.
+    const doc = clients.dynamoDb(standIns.env);
+    const future = Math.floor(Date.now() / 1000) + 3600;
+    await doc.send(new PutCommand({ TableName: names.jobs, Item: { jobId: "j1", status: "COMPLETE", createdAt: 1, [TTL_ATTRIBUTE]: future } }));
+    await createTables("t1", standIns.env);
+    const got = await doc.send(new GetCommand({ TableName: names.jobs, Key: { jobId: "j1" } }));
+    assert.equal(got.Item?.status, "COMPLETE");
+    doc.destroy();
+  });
+
+  it("serves a Kinesis stream through the HTTP/1.1 client", async () => {
+    await createStream("s1", standIns.env);
+    const kinesis = clients.kinesis(standIns.env);
+    await kinesis.send(new PutRecordCommand({ StreamName: "s1", PartitionKey: "job", Data: Buffer.from("hello") }));
+    const shards = await kinesis.send(new ListShardsCommand({ StreamName: "s1" }));
+    const it = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: "s1", ShardId: shards.Shards![0].ShardId!, ShardIteratorType: "TRIM_HORIZON" }),
+    );
+    const recs = await kinesis.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator! }));
+    assert.deepEqual(recs.Records?.map((r) => Buffer.from(r.Data!).toString()), ["hello"]);
+    kinesis.destroy();
+  });
+
+  it("stores S3 objects byte for byte and serves explicit ranges", async () => {
+    await createBucket("bucket-one", standIns.env);
+    const s3 = clients.s3(standIns.env);
+    const body = Buffer.from("0123456789abcdef");
+    await s3.send(new PutObjectCommand({ Bucket: "bucket-one", Key: "dir/a file.bin", Body: body }));
+    const whole = await s3.send(new GetObjectCommand({ Bucket: "bucket-one", Key: "dir/a file.bin" }));
+    assert.equal(Buffer.from(await whole.Body!.transformToByteArray()).toString(), body.toString());
+    const part = await s3.send(new GetObjectCommand({ Bucket: "bucket-one", Key: "dir/a file.bin", Range: "bytes=4-7" }));
+    assert.equal(Buffer.from(await part.Body!.transformToByteArray()).toString(), "4567");
+    s3.destroy();
+  });
+
+  it("refuses a port that is taken, naming it", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    await assert.rejects(startStandIns({ services: ["s3"], ports: { s3: port } }), new RegExp(`Port ${port}.*in use`));
+    blocker.close();
+  });
+
+  it("stops every stand-in, DynamoDB Local's Java process included", async () => {
+    const extra = await startStandIns();
+    const eps = Object.values(extra.endpoints);
+    for (const ep of eps) assert.equal(await portOpen(ep!), true);
+    await extra.stop();
+    for (const ep of eps) assert.equal(await portOpen(ep!), false, `${ep} still open after stop()`);
+  });
+});
