@@ -1,0 +1,146 @@
+/**
+ * History consumer: Lambda on the job stream (Kinesis event source, ReportBatchItemFailures).
+ *
+ * For each stream record: validate, flatten to a `job_events` row (every record) and a `jobs` row (when the job
+ * is terminal), and deliver both datasets with full PutRecordBatch calls (adapters/delivery.ts).
+ *
+ * Failure handling, decided here:
+ * - A record that could not be delivered after the bounded per-record retries is reported in
+ *   `batchItemFailures`; Lambda retries from it (records after it may be re-sent: rows carry event_key / job_id
+ *   and the queries de-duplicate). After the mapping's retry limit the record's coordinates go to the on-failure
+ *   SQS destination (StreamConsumers component), so nothing is lost silently.
+ * - A record that is not a valid stream record (not JSON, wrong shape, a value outside its column type) is
+ *   logged with its sequence number and reason, counted (metric `InvalidStreamRecords`) and skipped. Retrying
+ *   it can never succeed and would stall the shard; the event itself is still in the Events table, from which
+ *   the collector (`mcjobs replay`) can re-emit it once the cause is fixed.
+ */
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { z } from "zod";
+import * as clients from "../adapters/clients";
+import { FirehoseDelivery } from "../adapters/delivery";
+import { ENV } from "../domain/env";
+import type { HistoryRow } from "../domain/history";
+import { flatten, parseKinesisData } from "./rows";
+
+export interface RowSink {
+  put(streamName: string, rows: unknown[]): Promise<{ undelivered: { index: number; errorCode: string; errorMessage: string }[] }>;
+}
+
+export interface HistoryDeps {
+  delivery: RowSink;
+  streams: { jobEvents: string; jobs: string };
+  logger: Pick<Logger, "error" | "warn" | "info">;
+  metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics">;
+}
+
+export interface HistoryBatchSummary {
+  records: number;
+  invalid: number;
+  jobEventRows: number;
+  jobRows: number;
+  failed: number;
+}
+
+export function createHistoryHandler(deps: HistoryDeps) {
+  return async function historyHandler(
+    event: KinesisStreamEvent,
+  ): Promise<KinesisStreamBatchResponse & { summary: HistoryBatchSummary }> {
+    const eventRows: HistoryRow[] = [];
+    const eventSeq: string[] = [];
+    const jobRows: HistoryRow[] = [];
+    const jobSeq: string[] = [];
+    let invalid = 0;
+    for (const rec of event.Records ?? []) {
+      const seq = rec.kinesis.sequenceNumber;
+      const parsed = parseKinesisData(rec.kinesis.data);
+      const flat = parsed.ok ? flatten(parsed.record) : parsed;
+      if (!flat.ok) {
+        invalid++;
+        deps.logger.error("Skipping invalid stream record", {
+          sequenceNumber: seq,
+          partitionKey: rec.kinesis.partitionKey,
+          eventSourceARN: rec.eventSourceARN,
+          reason: flat.reason,
+        });
+        continue;
+      }
+      eventRows.push(flat.rows.jobEvent);
+      eventSeq.push(seq);
+      if (flat.rows.job) {
+        jobRows.push(flat.rows.job);
+        jobSeq.push(seq);
+      }
+    }
+
+    const failed = new Set<string>();
+    const [ev, jobs] = await Promise.all([
+      eventRows.length ? deps.delivery.put(deps.streams.jobEvents, eventRows) : { undelivered: [] },
+      jobRows.length ? deps.delivery.put(deps.streams.jobs, jobRows) : { undelivered: [] },
+    ]);
+    for (const [result, seqs, stream] of [
+      [ev, eventSeq, deps.streams.jobEvents],
+      [jobs, jobSeq, deps.streams.jobs],
+    ] as const) {
+      for (const u of result.undelivered) {
+        failed.add(seqs[u.index]);
+        deps.logger.warn("Row not delivered; the record will be retried", {
+          sequenceNumber: seqs[u.index],
+          deliveryStream: stream,
+          errorCode: u.errorCode,
+          errorMessage: u.errorMessage,
+        });
+      }
+    }
+
+    const summary: HistoryBatchSummary = {
+      records: event.Records?.length ?? 0,
+      invalid,
+      jobEventRows: eventRows.length,
+      jobRows: jobRows.length,
+      failed: failed.size,
+    };
+    if (deps.metrics) {
+      deps.metrics.addMetric("StreamRecords", MetricUnit.Count, summary.records);
+      deps.metrics.addMetric("InvalidStreamRecords", MetricUnit.Count, invalid);
+      deps.metrics.addMetric("UndeliveredRecords", MetricUnit.Count, failed.size);
+      deps.metrics.publishStoredMetrics();
+    }
+    // Kinesis resumes from the lowest failed sequence number; report in stream order.
+    const order = new Map((event.Records ?? []).map((r, i) => [r.kinesis.sequenceNumber, i]));
+    const batchItemFailures = [...failed]
+      .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
+      .map((itemIdentifier) => ({ itemIdentifier }));
+    return { batchItemFailures, summary };
+  };
+}
+
+const EnvSchema = z.object({
+  [ENV.jobEventsDeliveryStream]: z.string().min(1, `${ENV.jobEventsDeliveryStream} must name the job_events delivery stream`),
+  [ENV.jobsDeliveryStream]: z.string().min(1, `${ENV.jobsDeliveryStream} must name the jobs delivery stream`),
+});
+
+let cached: ReturnType<typeof createHistoryHandler> | undefined;
+
+/** Builds the handler from the environment (validated once per cold start). */
+export function handlerFromEnv(env: NodeJS.ProcessEnv = process.env): ReturnType<typeof createHistoryHandler> {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(
+      `History consumer configuration is invalid: ${parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return createHistoryHandler({
+    delivery: new FirehoseDelivery(clients.firehose(env)),
+    streams: { jobEvents: parsed.data[ENV.jobEventsDeliveryStream], jobs: parsed.data[ENV.jobsDeliveryStream] },
+    logger: new Logger({ serviceName: "mcjobs-history" }),
+    metrics: new Metrics({ namespace: "mcjobs", serviceName: "history-consumer" }),
+  });
+}
+
+export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
+  cached ??= handlerFromEnv();
+  const { batchItemFailures } = await cached(event);
+  return { batchItemFailures };
+}

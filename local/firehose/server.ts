@@ -1,0 +1,313 @@
+/**
+ * Local Firehose endpoint: the smallest faithful stand-in for Amazon Data Firehose's JSON protocol
+ * (`Firehose_20150804.PutRecordBatch`, `PutRecord`, `DescribeDeliveryStream`, `ListDeliveryStreams`) for delivery
+ * streams that convert JSON to Parquet, as the HistoryLake component configures them in AWS.
+ *
+ * - Records are buffered per stream and flushed when the buffer reaches `bufferBytes`, every `bufferIntervalMs`,
+ *   or on `flush()` / `stop()`.
+ * - Each flush writes one Parquet file (via DuckDB `COPY … (FORMAT parquet)`) with exactly the dataset's columns
+ *   and types from domain/history.ts, under `<dataset>/dt=YYYY-MM-DD/` of the lake dir — the same prefix the
+ *   real stream expands from `!{timestamp:yyyy-MM-dd}` (arrival day, UTC).
+ * - A record that is not JSON or does not fit the schema goes, like in AWS, to the error prefix
+ *   `errors/<dataset>/format-conversion-failed/dt=…/` as a JSON line with the base64 raw data and the reason.
+ *   (Stricter than AWS on one point, on purpose: an unknown key is an error here, so schema drift shows in tests.)
+ * - Service limits are enforced: ≤ 500 records and ≤ 4 MiB per batch, ≤ 1,000 KiB per record.
+ * - `faults.recordFailureRate` makes a share of records fail inside an otherwise successful PutRecordBatch
+ *   (FailedPutCount > 0), to exercise the callers' per-record retry.
+ *
+ * Local twin and tests only; product code reaches it solely through `MCJOBS_ENDPOINT_FIREHOSE`.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as path from "node:path";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { DATASETS, DUCKDB_TYPES, rowSchema, utcDay, type DatasetName } from "../../domain/history";
+
+export interface LocalFirehoseOptions {
+  /** Root of the local lake (created if missing). */
+  lakeDir: string;
+  /** Delivery stream name → dataset it feeds. */
+  streams: Record<string, DatasetName>;
+  /** Flush a stream's buffer at least this often (default 60 s, like the service's minimum; tests call flush()). */
+  bufferIntervalMs?: number;
+  /** Flush when a stream's buffer holds this many bytes (default 5 MiB). */
+  bufferBytes?: number;
+  port?: number;
+  region?: string;
+  /** Arrival clock (epoch ms), for the dt partition. */
+  now?: () => number;
+  faults?: { recordFailureRate?: number; random?: () => number };
+}
+
+export interface LocalFirehoseStats {
+  calls: number;
+  recordsIn: number;
+  recordsRejected: number;
+  filesWritten: number;
+  rowsWritten: number;
+  errorRows: number;
+}
+
+export interface LocalFirehose {
+  endpoint: string;
+  env: Record<string, string>;
+  stats: LocalFirehoseStats;
+  /** Write every buffered record now. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const MAX_BATCH_RECORDS = 500;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const MAX_RECORD_BYTES = 1000 * 1024;
+
+interface Buffered {
+  data: Buffer;
+  arrival: number;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export async function startLocalFirehose(opts: LocalFirehoseOptions): Promise<LocalFirehose> {
+  const lakeDir = path.resolve(opts.lakeDir);
+  fs.mkdirSync(lakeDir, { recursive: true });
+  const region = opts.region ?? "us-east-1";
+  const now = opts.now ?? Date.now;
+  const bufferBytes = opts.bufferBytes ?? 5 * 1024 * 1024;
+  const bufferIntervalMs = opts.bufferIntervalMs ?? 60_000;
+  const random = opts.faults?.random ?? Math.random;
+  const failureRate = opts.faults?.recordFailureRate ?? 0;
+  const stats: LocalFirehoseStats = { calls: 0, recordsIn: 0, recordsRejected: 0, filesWritten: 0, rowsWritten: 0, errorRows: 0 };
+
+  const db = await DuckDBInstance.create(":memory:");
+  const conn: DuckDBConnection = await db.connect();
+  const buffers = new Map<string, { items: Buffered[]; bytes: number }>();
+  for (const name of Object.keys(opts.streams)) buffers.set(name, { items: [], bytes: 0 });
+  const tmpDir = fs.mkdtempSync(path.join(lakeDir, ".firehose-tmp-"));
+  let fileSeq = 0;
+  // Flushes run one at a time (one DuckDB connection), in order.
+  let chain: Promise<void> = Promise.resolve();
+
+  const arnOf = (name: string) => `arn:aws:firehose:${region}:000000000000:deliverystream/${name}`;
+
+  async function writeStream(name: string, items: Buffered[]): Promise<void> {
+    const dataset = opts.streams[name];
+    const def = DATASETS[dataset];
+    const schema = rowSchema(dataset);
+    const good = new Map<string, string[]>(); // dt → JSON lines
+    const bad = new Map<string, string[]>();
+    for (const item of items) {
+      const dt = utcDay(item.arrival);
+      // One record may hold several newline-separated JSON documents (as with the OpenX JSON SerDe).
+      const docs = item.data.toString("utf8").split("\n").filter((l) => l.trim() !== "");
+      for (const doc of docs) {
+        let reason: string | undefined;
+        try {
+          const parsed = schema.safeParse(JSON.parse(doc));
+          if (!parsed.success) reason = parsed.error.issues.map((i) => `${i.path.join(".") || "(row)"}: ${i.message}`).join("; ");
+        } catch (err) {
+          reason = `not JSON: ${(err as Error).message}`;
+        }
+        if (reason === undefined) {
+          (good.get(dt) ?? good.set(dt, []).get(dt)!).push(doc);
+        } else {
+          const line = JSON.stringify({
+            attemptsMade: 1,
+            arrivalTimestamp: item.arrival,
+            errorCode: "DataFormatConversion.MalformedData",
+            errorMessage: reason,
+            rawData: Buffer.from(doc).toString("base64"),
+            deliveryStreamARN: arnOf(name),
+          });
+          (bad.get(dt) ?? bad.set(dt, []).get(dt)!).push(line);
+        }
+      }
+    }
+    const stamp = new Date(now()).toISOString().replace(/[-:T]/g, "").slice(0, 14);
+    const columns = `{${def.columns.map((c) => `${sqlString(c.name)}: ${sqlString(DUCKDB_TYPES[c.type])}`).join(", ")}}`;
+    const select = def.columns.map((c) => `"${c.name}"`).join(", ");
+    for (const [dt, lines] of good) {
+      const dir = path.join(lakeDir, dataset, `dt=${dt}`);
+      fs.mkdirSync(dir, { recursive: true });
+      const base = `${name}-${stamp}-${String(++fileSeq).padStart(6, "0")}-${crypto.randomUUID()}`;
+      const tmp = path.join(tmpDir, `${base}.json`);
+      fs.writeFileSync(tmp, `${lines.join("\n")}\n`);
+      const partial = path.join(tmpDir, `${base}.parquet`);
+      try {
+        await conn.run(
+          `COPY (SELECT ${select} FROM read_json(${sqlString(tmp)}, format = 'newline_delimited', columns = ${columns})) ` +
+            `TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION snappy)`,
+        );
+        // Appear atomically in the lake, as an S3 object would.
+        fs.renameSync(partial, path.join(dir, `${base}.parquet`));
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
+      stats.filesWritten++;
+      stats.rowsWritten += lines.length;
+    }
+    for (const [dt, lines] of bad) {
+      const dir = path.join(lakeDir, "errors", dataset, "format-conversion-failed", `dt=${dt}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${name}-${stamp}-${String(++fileSeq).padStart(6, "0")}-${crypto.randomUUID()}`), `${lines.join("\n")}\n`);
+      stats.errorRows += lines.length;
+    }
+  }
+
+  function scheduleFlush(names: string[]): Promise<void> {
+    const run = async () => {
+      for (const name of names) {
+        const buf = buffers.get(name)!;
+        if (buf.items.length === 0) continue;
+        const items = buf.items;
+        buf.items = [];
+        buf.bytes = 0;
+        await writeStream(name, items);
+      }
+    };
+    chain = chain.then(run, run);
+    return chain;
+  }
+
+  function accept(name: string, data: Buffer): void {
+    const buf = buffers.get(name)!;
+    buf.items.push({ data, arrival: now() });
+    buf.bytes += data.byteLength;
+    if (buf.bytes >= bufferBytes) void scheduleFlush([name]).catch(() => undefined);
+  }
+
+  function streamOf(body: Record<string, unknown>): string {
+    const name = body.DeliveryStreamName;
+    if (typeof name !== "string" || name === "") throw new ApiError("InvalidArgumentException", "DeliveryStreamName is required.");
+    if (!buffers.has(name)) {
+      throw new ApiError("ResourceNotFoundException", `Firehose ${name} under account 000000000000 not found.`);
+    }
+    return name;
+  }
+
+  function decode(rec: unknown): Buffer {
+    const data = (rec as { Data?: unknown } | undefined)?.Data;
+    if (typeof data !== "string") throw new ApiError("InvalidArgumentException", "Each record needs a base64 Data field.");
+    const buf = Buffer.from(data, "base64");
+    if (buf.byteLength > MAX_RECORD_BYTES) {
+      throw new ApiError("InvalidArgumentException", `Record size ${buf.byteLength} exceeds the limit of ${MAX_RECORD_BYTES} bytes.`);
+    }
+    return buf;
+  }
+
+  const handlers: Record<string, (body: Record<string, unknown>) => unknown> = {
+    PutRecordBatch(body) {
+      const name = streamOf(body);
+      const records = body.Records;
+      if (!Array.isArray(records) || records.length === 0) throw new ApiError("InvalidArgumentException", "Records must be a non-empty list.");
+      if (records.length > MAX_BATCH_RECORDS) {
+        throw new ApiError("InvalidArgumentException", `Records has ${records.length} entries; at most ${MAX_BATCH_RECORDS} are allowed.`);
+      }
+      const datas = records.map(decode);
+      const total = datas.reduce((n, d) => n + d.byteLength, 0);
+      if (total > MAX_BATCH_BYTES) {
+        throw new ApiError("InvalidArgumentException", `Batch is ${total} bytes; at most ${MAX_BATCH_BYTES} bytes are allowed.`);
+      }
+      let failed = 0;
+      const responses = datas.map((d) => {
+        stats.recordsIn++;
+        if (failureRate > 0 && random() < failureRate) {
+          failed++;
+          stats.recordsRejected++;
+          return { ErrorCode: "ServiceUnavailableException", ErrorMessage: "Slow down." };
+        }
+        accept(name, d);
+        return { RecordId: crypto.randomBytes(28).toString("hex") };
+      });
+      return { FailedPutCount: failed, Encrypted: true, RequestResponses: responses };
+    },
+    PutRecord(body) {
+      const name = streamOf(body);
+      const d = decode(body.Record);
+      stats.recordsIn++;
+      accept(name, d);
+      return { RecordId: crypto.randomBytes(28).toString("hex"), Encrypted: true };
+    },
+    DescribeDeliveryStream(body) {
+      const name = streamOf(body);
+      return {
+        DeliveryStreamDescription: {
+          DeliveryStreamName: name,
+          DeliveryStreamARN: arnOf(name),
+          DeliveryStreamStatus: "ACTIVE",
+          DeliveryStreamType: "DirectPut",
+          VersionId: "1",
+          HasMoreDestinations: false,
+          Destinations: [],
+        },
+      };
+    },
+    ListDeliveryStreams() {
+      return { DeliveryStreamNames: [...buffers.keys()], HasMoreDeliveryStreams: false };
+    },
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const reply = (status: number, payload: unknown) => {
+        const body = JSON.stringify(payload);
+        res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": crypto.randomUUID() });
+        res.end(body);
+      };
+      try {
+        const target = String(req.headers["x-amz-target"] ?? "");
+        const [prefix, op] = target.split(".");
+        if (prefix !== "Firehose_20150804" || !op || !handlers[op]) {
+          throw new ApiError("UnknownOperationException", `Operation ${target || "(none)"} is not supported by the local Firehose endpoint.`);
+        }
+        stats.calls++;
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+        } catch {
+          throw new ApiError("SerializationException", "Request body is not valid JSON.");
+        }
+        reply(200, handlers[op](body));
+      } catch (err) {
+        const e = err instanceof ApiError ? err : new ApiError("InternalFailure", String(err), 500);
+        reply(e.status, { __type: e.type, message: e.message });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const timer = setInterval(() => void scheduleFlush([...buffers.keys()]).catch(() => undefined), bufferIntervalMs);
+  timer.unref();
+
+  return {
+    endpoint,
+    env: { MCJOBS_ENDPOINT_FIREHOSE: endpoint },
+    stats,
+    flush: () => scheduleFlush([...buffers.keys()]),
+    async stop() {
+      clearInterval(timer);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await scheduleFlush([...buffers.keys()]);
+      conn.closeSync();
+      fs.rmSync(tmpDir, { recursive: true, force: true });
+    },
+  };
+}
