@@ -1,0 +1,154 @@
+/**
+ * Events table: one item per distinct MediaConvert event (partition jobId, sort eventKey), written first for every
+ * event the collector accepts. The item doubles as the event's processing ledger, which is what makes a retried or
+ * re-delivered event safe:
+ *
+ * - `claim` puts the item with `attribute_not_exists(eventKey)`. Success = a new event, now claimed by this
+ *   invocation until `claimUntil` (never longer than the invocation can live).
+ * - On a duplicate, the failed put returns the stored item (ReturnValuesOnConditionCheckFailure, no extra read):
+ *   `doneAt` set → fully processed before, skip; `claimUntil` in the future → another invocation is working on it
+ *   right now (if it fails, Lambda retries *that* delivery), skip; otherwise an earlier attempt died half-way →
+ *   take the claim over with a conditional update and process it again.
+ * - `markDone` records that the Jobs write, the queue counters and the Kinesis record (when streams are on) are all
+ *   done; `release` gives the claim back when an invocation fails, so Lambda's retry can take it at once.
+ *
+ * Every item carries the TTL attribute (`expiresAt`, epoch seconds) counted from the time of the write.
+ */
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { TTL_ATTRIBUTE } from "../domain/tables";
+
+export interface EventItemInput {
+  jobId: string;
+  eventKey: string;
+  eventId: string;
+  status: string;
+  /** Event time, epoch ms. */
+  timestamp: number;
+  /** The normalised event (as parsed by the domain). */
+  event: unknown;
+  /** The event exactly as received, as JSON text. */
+  raw: string;
+}
+
+export type ClaimResult =
+  | { kind: "new"; claimUntil: number }
+  | { kind: "resumed"; claimUntil: number; attempt: number }
+  | { kind: "done"; doneAt: number }
+  | { kind: "in-flight"; claimUntil: number };
+
+export interface ClaimOptions {
+  now: number;
+  /** How long the claim holds (ms); the collector passes the invocation's remaining time. */
+  leaseMs: number;
+  /** Item lifetime in seconds from now (TABLE_TTL_DAYS × 86 400). */
+  ttlSeconds: number;
+}
+
+export interface EventsStore {
+  claim(item: EventItemInput, opts: ClaimOptions): Promise<ClaimResult>;
+  markDone(jobId: string, eventKey: string, opts: { now: number; streamed: boolean }): Promise<void>;
+  release(jobId: string, eventKey: string, claimUntil: number): Promise<void>;
+}
+
+function isConditionFailure(err: unknown): err is { name: string; Item?: Record<string, { N?: string; S?: string }> } {
+  return (err as { name?: string })?.name === "ConditionalCheckFailedException";
+}
+
+/** Reads a number attribute from an item returned in either marshalled ({N: "1"}) or plain form. */
+function num(item: Record<string, unknown> | undefined, name: string): number | undefined {
+  const v = item?.[name];
+  if (typeof v === "number") return v;
+  if (v && typeof v === "object" && typeof (v as { N?: unknown }).N === "string") return Number((v as { N: string }).N);
+  return undefined;
+}
+
+export function dynamoEventsStore(ddb: DynamoDBDocumentClient, tableName: string): EventsStore {
+  return {
+    async claim(input, { now, leaseMs, ttlSeconds }) {
+      const claimUntil = now + Math.max(1, leaseMs);
+      try {
+        await ddb.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              jobId: input.jobId,
+              eventKey: input.eventKey,
+              eventId: input.eventId,
+              status: input.status,
+              timestamp: input.timestamp,
+              event: input.event,
+              raw: input.raw,
+              receivedAt: now,
+              claimUntil,
+              attempts: 1,
+              [TTL_ATTRIBUTE]: Math.floor(now / 1000) + ttlSeconds,
+            },
+            ConditionExpression: "attribute_not_exists(eventKey)",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        );
+        return { kind: "new", claimUntil };
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        const old = err.Item as Record<string, unknown> | undefined;
+        const doneAt = num(old, "doneAt");
+        if (doneAt !== undefined) return { kind: "done", doneAt };
+        const held = num(old, "claimUntil") ?? 0;
+        if (held > now) return { kind: "in-flight", claimUntil: held };
+        // An earlier attempt died before finishing: take the claim over, unless someone else just did.
+        try {
+          const res = await ddb.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { jobId: input.jobId, eventKey: input.eventKey },
+              UpdateExpression: "SET claimUntil = :mine, #ttl = :ttl ADD attempts :one",
+              ConditionExpression:
+                "attribute_exists(eventKey) AND attribute_not_exists(doneAt) AND (attribute_not_exists(claimUntil) OR claimUntil = :held)",
+              ExpressionAttributeNames: { "#ttl": TTL_ATTRIBUTE },
+              ExpressionAttributeValues: {
+                ":mine": claimUntil,
+                ":held": held,
+                ":one": 1,
+                ":ttl": Math.floor(now / 1000) + ttlSeconds,
+              },
+              ReturnValues: "ALL_NEW",
+            }),
+          );
+          return { kind: "resumed", claimUntil, attempt: num(res.Attributes, "attempts") ?? 2 };
+        } catch (err2) {
+          if (!isConditionFailure(err2)) throw err2;
+          // Lost the race: either finished meanwhile or another invocation holds it now. Both mean "not ours".
+          return { kind: "in-flight", claimUntil: now };
+        }
+      }
+    },
+
+    async markDone(jobId, eventKey, { now, streamed }) {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { jobId, eventKey },
+          UpdateExpression: streamed ? "SET doneAt = :now, streamedAt = :now REMOVE claimUntil" : "SET doneAt = :now REMOVE claimUntil",
+          ConditionExpression: "attribute_exists(eventKey)",
+          ExpressionAttributeValues: { ":now": now },
+        }),
+      );
+    },
+
+    async release(jobId, eventKey, claimUntil) {
+      try {
+        await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { jobId, eventKey },
+            UpdateExpression: "SET claimUntil = :zero",
+            ConditionExpression: "claimUntil = :mine AND attribute_not_exists(doneAt)",
+            ExpressionAttributeValues: { ":zero": 0, ":mine": claimUntil },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    },
+  };
+}

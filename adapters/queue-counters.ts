@@ -1,0 +1,142 @@
+/**
+ * Queues table: live counters per MediaConvert queue — how many jobs are in each status right now (SUBMITTED,
+ * PROGRESSING) or ended there (COMPLETE, ERROR, CANCELED) — and the queue's last activity.
+ *
+ * Exactly-once counting: each job item in the Jobs table remembers what the counters already reflect
+ * (`countedQueue`, `countedStatus`). When the job's live (queueName, status) differs from it, `moveJob` runs ONE
+ * transaction: decrement the old counter, increment the new one, and move the job's counted marker, conditional on
+ * the marker still being what the caller saw. A duplicate event, a retried invocation or two racing invocations
+ * can therefore move a job's count at most once per real transition: the loser's transaction is cancelled and it
+ * re-reads the job to see whether anything is left to count. The transaction also bumps the job's version
+ * attribute so a concurrent read-merge-put of the job (the collector's slow path) cannot overwrite the marker.
+ */
+import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { JobStatus } from "../domain/job";
+import { TTL_ATTRIBUTE } from "../domain/tables";
+
+/** Attribute names on a Jobs item that record what the Queues counters already include. */
+export const COUNTED_QUEUE_ATTRIBUTE = "countedQueue";
+export const COUNTED_STATUS_ATTRIBUTE = "countedStatus";
+
+/** A Queues item as the collector writes it. Counters are attributes named after the status. */
+export interface QueueItem {
+  queueName: string;
+  SUBMITTED?: number;
+  PROGRESSING?: number;
+  COMPLETE?: number;
+  ERROR?: number;
+  CANCELED?: number;
+  /** Epoch ms of the last counted transition. */
+  lastActivityAt?: number;
+  lastJobId?: string;
+  lastStatus?: JobStatus;
+  expiresAt?: number;
+}
+
+export interface QueuePosition {
+  queueName: string;
+  status: JobStatus;
+}
+
+export interface MoveJobInput {
+  jobId: string;
+  /** What the counters include now for this job (undefined: nothing yet). */
+  from?: QueuePosition;
+  to: QueuePosition;
+  /** Version attribute value seen on the job, when the job item uses one (bumped by the move). */
+  now: number;
+  ttlSeconds: number;
+}
+
+export type MoveResult = "moved" | "conflict";
+
+export interface QueueCounters {
+  moveJob(input: MoveJobInput): Promise<MoveResult>;
+}
+
+export interface QueueCountersOptions {
+  queuesTable: string;
+  jobsTable: string;
+  /** Name of the job item's optimistic-locking version attribute (bumped by every move). */
+  versionAttribute?: string;
+}
+
+function cancelledByCondition(err: unknown): boolean {
+  const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
+  if (e?.name !== "TransactionCanceledException") return false;
+  const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? "None");
+  // Only a failed condition means "someone else moved it"; throttling or conflicts inside the transaction
+  // (TransactionConflict) are transient and must surface as errors to be retried.
+  return codes.includes("ConditionalCheckFailed") && codes.every((c) => c === "ConditionalCheckFailed" || c === "None");
+}
+
+export function dynamoQueueCounters(ddb: DynamoDBDocumentClient, opts: QueueCountersOptions): QueueCounters {
+  const version = opts.versionAttribute ?? "version";
+  return {
+    async moveJob({ jobId, from, to, now, ttlSeconds }) {
+      const expiresAt = Math.floor(now / 1000) + ttlSeconds;
+      type Op = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
+      const items: Op[] = [];
+      const touch = {
+        set: "lastActivityAt = :now, lastJobId = :job, lastStatus = :st, #ttl = :exp",
+        values: { ":now": now, ":job": jobId, ":st": to.status, ":exp": expiresAt },
+      };
+      if (from && from.queueName === to.queueName) {
+        items.push({
+          Update: {
+            TableName: opts.queuesTable,
+            Key: { queueName: to.queueName },
+            UpdateExpression: `SET ${touch.set} ADD #from :minus, #to :plus`,
+            ExpressionAttributeNames: { "#from": from.status, "#to": to.status, "#ttl": TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ...touch.values, ":minus": -1, ":plus": 1 },
+          },
+        });
+      } else {
+        if (from) {
+          items.push({
+            Update: {
+              TableName: opts.queuesTable,
+              Key: { queueName: from.queueName },
+              UpdateExpression: "SET #ttl = :exp ADD #from :minus",
+              ExpressionAttributeNames: { "#from": from.status, "#ttl": TTL_ATTRIBUTE },
+              ExpressionAttributeValues: { ":minus": -1, ":exp": expiresAt },
+            },
+          });
+        }
+        items.push({
+          Update: {
+            TableName: opts.queuesTable,
+            Key: { queueName: to.queueName },
+            UpdateExpression: `SET ${touch.set} ADD #to :plus`,
+            ExpressionAttributeNames: { "#to": to.status, "#ttl": TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ...touch.values, ":plus": 1 },
+          },
+        });
+      }
+      items.push({
+        Update: {
+          TableName: opts.jobsTable,
+          Key: { jobId },
+          UpdateExpression: "SET #cq = :tq, #cs = :ts ADD #v :one",
+          ConditionExpression: from
+            ? "attribute_exists(jobId) AND #cq = :fq AND #cs = :fs"
+            : "attribute_exists(jobId) AND attribute_not_exists(#cs)",
+          ExpressionAttributeNames: { "#cq": COUNTED_QUEUE_ATTRIBUTE, "#cs": COUNTED_STATUS_ATTRIBUTE, "#v": version },
+          ExpressionAttributeValues: {
+            ":tq": to.queueName,
+            ":ts": to.status,
+            ":one": 1,
+            ...(from ? { ":fq": from.queueName, ":fs": from.status } : {}),
+          },
+        },
+      });
+      try {
+        await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+        return "moved";
+      } catch (err) {
+        if (cancelledByCondition(err)) return "conflict";
+        throw err;
+      }
+    },
+  };
+}
