@@ -10,6 +10,7 @@ import { FirehoseClient } from "@aws-sdk/client-firehose";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { MediaConvertClient } from "@aws-sdk/client-mediaconvert";
+import { AthenaClient } from "@aws-sdk/client-athena";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 export type Service = "dynamodb" | "kinesis" | "firehose" | "s3" | "sqs" | "mediaconvert" | "athena";
@@ -77,4 +78,8 @@ export function sqs(env: NodeJS.ProcessEnv = process.env): SQSClient {
 
 export function mediaConvert(env: NodeJS.ProcessEnv = process.env): MediaConvertClient {
   return new MediaConvertClient(common("mediaconvert", env));
+}
+
+export function athena(env: NodeJS.ProcessEnv = process.env): AthenaClient {
+  return new AthenaClient(common("athena", env));
 }
