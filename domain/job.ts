@@ -4,6 +4,7 @@
  *
  * OWNER: domain (issue 2). Others may rely on every name below; add fields, do not rename.
  */
+import type { ProbeResult } from "./probe";
 
 /** Job statuses a record can be in. SUBMITTED is ours (MediaConvert sends no SUBMITTED event). */
 export const JOB_STATUSES = ["SUBMITTED", "PROGRESSING", "COMPLETE", "ERROR", "CANCELED"] as const;
@@ -47,6 +48,8 @@ export interface JobInput {
 export interface JobOutput {
   groupType?: string;
   paths: string[];
+  /** The output group's playlists/manifests (HLS, DASH, CMAF, Smooth), the same for every output of the group. */
+  playlistPaths?: string[];
   durationMs?: number;
   width?: number;
   height?: number;
@@ -73,6 +76,34 @@ export interface QueueHop {
   at: number;
   previousQueue?: string;
   currentQueue?: string;
+}
+
+/** One input of a job's settings (CreateJob/GetJob), summarised. */
+export interface JobSettingsInput {
+  uri?: string;
+  /** Input clippings as given (timecodes, HH:MM:SS:FF). */
+  clipping?: { start?: string; end?: string }[];
+}
+
+/** One output group of a job's settings, summarised. */
+export interface JobSettingsOutputGroup {
+  name?: string;
+  /** e.g. FILE_GROUP_SETTINGS, HLS_GROUP_SETTINGS. */
+  type?: string;
+  destination?: string;
+  outputCount: number;
+}
+
+/** What the job was asked to do (from CreateJob/GetJob; events never carry it). */
+export interface JobSettingsSummary {
+  inputs: JobSettingsInput[];
+  outputGroups: JobSettingsOutputGroup[];
+  queue?: string;
+  priority?: number;
+  /** DISABLED | ENABLED | PREFERRED. */
+  accelerationMode?: string;
+  jobTemplate?: string;
+  role?: string;
 }
 
 export interface JobRecord {
@@ -112,4 +143,8 @@ export interface JobRecord {
   queueHops: QueueHop[];
   /** Distinct events folded into this record (duplicates never count). */
   eventCount: number;
+  /** What the job was asked to do (CreateJob response or GetJob backfill), when known. */
+  settings?: JobSettingsSummary;
+  /** What the mediainfo probe learned about the input (fills input fields events lack). */
+  probe?: ProbeResult;
 }
