@@ -1,0 +1,89 @@
+/**
+ * Drives MediaInfo over a `RangedSource` through MediaInfoLib's buffer API (init / continue / go-to /
+ * finalize), instead of mediainfo.js's `analyzeData`, so that we decide what is read:
+ *
+ * - MediaInfo's own seeks are followed (moov-at-end MP4/MOV, MXF footers and random index packs).
+ * - A slice of the budget is kept for the end of the file. If MediaInfo has not looked there by the time the
+ *   rest is spent, we move it there ourselves: for an MPEG-TS that is where the last timestamps are, so the
+ *   duration comes out the same as when the whole file is read; for other formats it costs little.
+ * - When the budget or the request bound is spent, the analysis is finalised with what was read.
+ */
+import type { MediaInfo } from "mediainfo.js";
+import type { RangedSource } from "./source";
+
+/** MediaInfoLib's "(int64u)-1" size: keep the parser's state and only move the read position. */
+const POSITION_ONLY = -1;
+
+export interface AnalyzeOptions {
+  /** Bytes handed to MediaInfo per call (default 64 KiB). */
+  feedBytes?: number;
+  /** Bytes of the budget kept for the end of the file (0: none). */
+  tailReserveBytes: number;
+  /**
+   * The source's block size: the jump to the end lands on a block boundary, so reading from there to the end
+   * costs no more than the reserve.
+   */
+  blockSize: number;
+}
+
+export interface Analysis {
+  /** MediaInfo's JSON output. */
+  json: string;
+  /** Set when a bound stopped the analysis (or cut its read of the head short) before MediaInfo was done. */
+  stoppedBy?: "budget" | "max-requests";
+  /** Whether we moved MediaInfo to the end of the file ourselves. */
+  tailJump: boolean;
+}
+
+export async function analyze(mi: MediaInfo<"JSON">, source: RangedSource, opts: AnalyzeOptions): Promise<Analysis> {
+  const size = source.size;
+  const feed = opts.feedBytes ?? 64 * 1024;
+  const tailReserve = Math.min(opts.tailReserveBytes, size);
+  const tailStart = Math.min(size, Math.ceil((size - tailReserve) / opts.blockSize) * opts.blockSize);
+  let tailSeen = tailReserve === 0;
+  let tailJump = false;
+  let stoppedBy: Analysis["stoppedBy"];
+  let offset = 0;
+  let lastSeek = -1;
+
+  mi.openBufferInit(size, 0);
+  while (offset < size) {
+    if (offset >= tailStart) tailSeen = true;
+    const keepForTail = !tailSeen;
+    const data = await source.read(
+      offset,
+      Math.min(feed, size - offset),
+      keepForTail ? { reserveBytes: tailReserve, reserveRequests: 1 } : {},
+    );
+    if (data.length === 0) {
+      if (keepForTail) {
+        // The head has used its share and MediaInfo never looked at the end: take it there now. The head was
+        // cut short all the same, so the bound that cut it is reported.
+        stoppedBy = source.exhaustedBy ?? "budget";
+        offset = tailStart;
+        tailSeen = true;
+        tailJump = true;
+        mi.openBufferInit(POSITION_ONLY, offset);
+        continue;
+      }
+      stoppedBy ??= source.exhaustedBy ?? "budget";
+      break;
+    }
+    const finished = mi.openBufferContinue(data, data.length);
+    const seekTo = mi.openBufferContinueGotoGet();
+    if (seekTo !== -1) {
+      // A seek past the end, or the same one again without progress: MediaInfo cannot be satisfied; finish.
+      if (seekTo >= size || seekTo === lastSeek) break;
+      lastSeek = seekTo;
+      offset = seekTo;
+      // A parser that already said "finished" needs a full re-init to clear that flag; otherwise only move.
+      mi.openBufferInit(finished ? size : POSITION_ONLY, seekTo);
+      continue;
+    }
+    lastSeek = -1;
+    offset += data.length;
+    if (finished) break;
+  }
+  mi.openBufferFinalize();
+  return { json: mi.inform(), stoppedBy, tailJump };
+}
