@@ -43,11 +43,12 @@ export interface MoveJobInput {
   /** What the counters include now for this job (undefined: nothing yet). */
   from?: QueuePosition;
   to: QueuePosition;
-  /** Version attribute value seen on the job, when the job item uses one (bumped by the move). */
   now: number;
   ttlSeconds: number;
 }
 
+/** "conflict": nothing was counted — the job's counted marker was not what the caller saw, or another transaction
+ * touched the same items at the same moment. Re-read the job and try again. */
 export type MoveResult = "moved" | "conflict";
 
 export interface QueueCounters {
@@ -65,9 +66,15 @@ function cancelledByCondition(err: unknown): boolean {
   const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
   if (e?.name !== "TransactionCanceledException") return false;
   const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? "None");
-  // Only a failed condition means "someone else moved it"; throttling or conflicts inside the transaction
-  // (TransactionConflict) are transient and must surface as errors to be retried.
+  // A failed condition means "the marker moved since the caller read it"; throttling inside the transaction
+  // is transient and surfaces as an error (the invocation is retried).
   return codes.includes("ConditionalCheckFailed") && codes.every((c) => c === "ConditionalCheckFailed" || c === "None");
+}
+
+/** Another transaction touched the same items at the same time: nothing was written, trying again may pass. */
+function cancelledByConflict(err: unknown): boolean {
+  const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
+  return e?.name === "TransactionCanceledException" && (e.CancellationReasons ?? []).some((r) => r.Code === "TransactionConflict");
 }
 
 export function dynamoQueueCounters(ddb: DynamoDBDocumentClient, opts: QueueCountersOptions): QueueCounters {
@@ -134,7 +141,7 @@ export function dynamoQueueCounters(ddb: DynamoDBDocumentClient, opts: QueueCoun
         await ddb.send(new TransactWriteCommand({ TransactItems: items }));
         return "moved";
       } catch (err) {
-        if (cancelledByCondition(err)) return "conflict";
+        if (cancelledByCondition(err) || cancelledByConflict(err)) return "conflict";
         throw err;
       }
     },
