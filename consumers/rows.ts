@@ -2,67 +2,22 @@
  * Pure part of the history consumer: a Kinesis record's bytes → a validated stream record → flat history rows
  * (`job_events`, and `jobs` once the job is terminal), each checked against domain/history.ts before it leaves.
  *
- * The stream record is the collector's (domain/stream-record.ts): `{ v: 1, eventKey, event, job, at }`. The
- * consumer validates the parts it reads with zod and lets unknown fields through, so a collector that adds fields
- * never breaks history.
+ * The stream record is the collector's (domain/stream-record.ts): `{ v: 1, eventKey, event, job, at }`, validated
+ * with its own zod schema (unknown fields pass, so a collector that adds fields never breaks history).
  */
-import { z } from "zod";
+import { decodeStreamRecord, type StreamRecord } from "../domain/stream-record";
 import { TERMINAL_STATUSES, type JobRecord, type JobStatus } from "../domain/job";
 import { rowSchema, utcDay, type HistoryRow } from "../domain/history";
 
-const num = z.number().finite();
-const str = z.string();
-
-/** What the history consumer needs from a stream record (a subset of StreamRecordSchema, unknown keys kept). */
-export const HistoryInputSchema = z.looseObject({
-  v: z.literal(1),
-  eventKey: z.string().min(1),
-  at: num,
-  event: z.looseObject({
-    eventId: z.string().min(1),
-    eventKey: z.string().min(1).optional(),
-    jobId: z.string().min(1),
-    status: z.string().min(1),
-    timestamp: num,
-    accountId: str.optional(),
-    region: str.optional(),
-    queue: str.optional(),
-    queueName: str.optional(),
-  }),
-  job: z.looseObject({
-    jobId: z.string().min(1),
-    status: z.enum(["SUBMITTED", "PROGRESSING", "COMPLETE", "ERROR", "CANCELED"]),
-    createdAt: num,
-    lastEventAt: num,
-    eventCount: z.number().int().nonnegative(),
-    warnings: z.array(z.looseObject({ code: num, count: num })).default([]),
-    queueHops: z.array(z.unknown()).default([]),
-    userMetadata: z.record(z.string(), z.unknown()).default({}),
-  }),
-});
-export type HistoryInput = z.infer<typeof HistoryInputSchema>;
+/** What the history consumer reads: the collector's stream record, validated by its own schema. */
+export type HistoryInput = StreamRecord;
 
 export type Parsed = { ok: true; record: HistoryInput } | { ok: false; reason: string };
 
 /** Base64 Kinesis data → validated stream record, or a reason a person can act on. */
 export function parseKinesisData(base64: string): Parsed {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(base64, "base64").toString("utf8"));
-  } catch (err) {
-    return { ok: false, reason: `record data is not JSON (${(err as Error).message})` };
-  }
-  const parsed = HistoryInputSchema.safeParse(raw);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      reason: `not a v1 stream record: ${parsed.error.issues
-        .slice(0, 5)
-        .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
-        .join("; ")}`,
-    };
-  }
-  return { ok: true, record: parsed.data };
+  const decoded = decodeStreamRecord(base64);
+  return decoded.ok ? decoded : { ok: false, reason: `not a v1 stream record: ${decoded.reason}` };
 }
 
 // Status-specific event fields: read defensively (the event schema is normalised by the domain; a field absent in
@@ -92,8 +47,8 @@ function queueNameOf(arn: unknown): string | null {
 }
 
 export function jobEventRow(rec: HistoryInput): HistoryRow {
-  const e = rec.event as Record<string, unknown> & HistoryInput["event"];
-  const job = rec.job as unknown as JobRecord;
+  const e = rec.event as unknown as Record<string, unknown> & HistoryInput["event"];
+  const job: JobRecord = rec.job;
   return {
     event_key: rec.eventKey,
     event_id: e.eventId,
@@ -128,7 +83,7 @@ export function isTerminal(status: JobStatus): boolean {
 
 /** The `jobs` row for a terminal job; undefined while the job is still running. */
 export function jobRow(rec: HistoryInput): HistoryRow | undefined {
-  const job = rec.job as unknown as JobRecord;
+  const job: JobRecord = rec.job;
   if (!isTerminal(job.status)) return undefined;
   const video = job.input?.video;
   const width = int(video?.width);
