@@ -12,8 +12,13 @@
  * - `markDone` records that the Jobs write, the queue counters and the Kinesis record (when streams are on) are all
  *   done; `release` gives the claim back when an invocation fails, so Lambda's retry can take it at once.
  *
+ * Each claim carries a random token: when a claiming write succeeded but its reply was lost and the SDK retried it,
+ * the retry fails its condition and sees its own token, so it still knows the claim is its own (without the token it
+ * would take the event for someone else's and skip it — losing it).
+ *
  * Every item carries the TTL attribute (`expiresAt`, epoch seconds) counted from the time of the write.
  */
+import { randomUUID } from "node:crypto";
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TTL_ATTRIBUTE } from "../domain/tables";
 
@@ -54,6 +59,13 @@ function isConditionFailure(err: unknown): err is { name: string; Item?: Record<
   return (err as { name?: string })?.name === "ConditionalCheckFailedException";
 }
 
+function str(item: Record<string, unknown> | undefined, name: string): string | undefined {
+  const v = item?.[name];
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object" && typeof (v as { S?: unknown }).S === "string") return (v as { S: string }).S;
+  return undefined;
+}
+
 /** Reads a number attribute from an item returned in either marshalled ({N: "1"}) or plain form. */
 function num(item: Record<string, unknown> | undefined, name: string): number | undefined {
   const v = item?.[name];
@@ -66,6 +78,7 @@ export function dynamoEventsStore(ddb: DynamoDBDocumentClient, tableName: string
   return {
     async claim(input, { now, leaseMs, ttlSeconds }) {
       const claimUntil = now + Math.max(1, leaseMs);
+      const token = randomUUID();
       try {
         await ddb.send(
           new PutCommand({
@@ -80,6 +93,7 @@ export function dynamoEventsStore(ddb: DynamoDBDocumentClient, tableName: string
               raw: input.raw,
               receivedAt: now,
               claimUntil,
+              claimToken: token,
               attempts: 1,
               [TTL_ATTRIBUTE]: Math.floor(now / 1000) + ttlSeconds,
             },
@@ -91,6 +105,7 @@ export function dynamoEventsStore(ddb: DynamoDBDocumentClient, tableName: string
       } catch (err) {
         if (!isConditionFailure(err)) throw err;
         const old = err.Item as Record<string, unknown> | undefined;
+        if (str(old, "claimToken") === token) return { kind: "new", claimUntil }; // our own write, reply lost
         const doneAt = num(old, "doneAt");
         if (doneAt !== undefined) return { kind: "done", doneAt };
         const held = num(old, "claimUntil") ?? 0;
@@ -101,22 +116,28 @@ export function dynamoEventsStore(ddb: DynamoDBDocumentClient, tableName: string
             new UpdateCommand({
               TableName: tableName,
               Key: { jobId: input.jobId, eventKey: input.eventKey },
-              UpdateExpression: "SET claimUntil = :mine, #ttl = :ttl ADD attempts :one",
+              UpdateExpression: "SET claimUntil = :mine, claimToken = :token, #ttl = :ttl ADD attempts :one",
               ConditionExpression:
                 "attribute_exists(eventKey) AND attribute_not_exists(doneAt) AND (attribute_not_exists(claimUntil) OR claimUntil = :held)",
               ExpressionAttributeNames: { "#ttl": TTL_ATTRIBUTE },
               ExpressionAttributeValues: {
                 ":mine": claimUntil,
+                ":token": token,
                 ":held": held,
                 ":one": 1,
                 ":ttl": Math.floor(now / 1000) + ttlSeconds,
               },
               ReturnValues: "ALL_NEW",
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
             }),
           );
           return { kind: "resumed", claimUntil, attempt: num(res.Attributes, "attempts") ?? 2 };
         } catch (err2) {
           if (!isConditionFailure(err2)) throw err2;
+          const now2 = err2.Item as Record<string, unknown> | undefined;
+          if (str(now2, "claimToken") === token && num(now2, "doneAt") === undefined) {
+            return { kind: "resumed", claimUntil, attempt: num(now2, "attempts") ?? 2 };
+          }
           // Lost the race: either finished meanwhile or another invocation holds it now. Both mean "not ours".
           return { kind: "in-flight", claimUntil: now };
         }
@@ -128,7 +149,9 @@ export function dynamoEventsStore(ddb: DynamoDBDocumentClient, tableName: string
         new UpdateCommand({
           TableName: tableName,
           Key: { jobId, eventKey },
-          UpdateExpression: streamed ? "SET doneAt = :now, streamedAt = :now REMOVE claimUntil" : "SET doneAt = :now REMOVE claimUntil",
+          UpdateExpression: streamed
+            ? "SET doneAt = :now, streamedAt = :now REMOVE claimUntil, claimToken"
+            : "SET doneAt = :now REMOVE claimUntil, claimToken",
           ConditionExpression: "attribute_exists(eventKey)",
           ExpressionAttributeValues: { ":now": now },
         }),

@@ -4,6 +4,7 @@ import * as clients from "../../adapters/clients";
 import { dynamoEventsStore, type EventItemInput } from "../../adapters/events-store";
 import { dynamoQueueCounters } from "../../adapters/queue-counters";
 import { TTL_ATTRIBUTE } from "../../domain/tables";
+import { startFaultProxy } from "../../local/faults";
 import { createTables, startStandIns, type StandIns, type TableNames } from "../../local/standins";
 
 const DAY = 86_400;
@@ -64,6 +65,28 @@ describe("collector: Events ledger and queue counters on DynamoDB Local", functi
       await store.release("j3", "k", (c as { claimUntil: number }).claimUntil);
       const retry = await store.claim(item("j3", "k"), { now: now + 2, leaseMs: 60_000, ttlSeconds: DAY });
       assert.equal(retry.kind, "resumed");
+    });
+
+    it("keeps its claim when the put was applied but the reply was lost and the SDK retried it", async () => {
+      const proxy = await startFaultProxy({
+        service: "dynamodb",
+        target: standIns.endpoints.dynamodb!,
+        rate: 1,
+        kinds: ["lost-reply"],
+        operations: ["PutItem"],
+        maxFaults: 1,
+        hangMs: 20,
+      });
+      const flaky = clients.dynamoDb({ ...standIns.env, MCJOBS_ENDPOINT_DYNAMODB: proxy.endpoint });
+      try {
+        const store = dynamoEventsStore(flaky, tables.events);
+        const c = await store.claim(item("j4", "k"), { now: Date.now(), leaseMs: 60_000, ttlSeconds: DAY });
+        assert.equal(proxy.stats().injected["lost-reply"], 1, "the first put was applied and its reply dropped");
+        assert.equal(c.kind, "new", "the retry recognises its own claim instead of skipping the event");
+      } finally {
+        flaky.destroy();
+        await proxy.stop();
+      }
     });
   });
 
