@@ -35,9 +35,10 @@ export interface ProbeResult {
   /** Read requests issued (S3 ranged GETs). */
   requests: number;
   /**
-   * False only when the probe was stopped early (byte budget or request bound) AND a required field is missing:
-   * container, duration, and for each track found its codec, plus width/height (video) and channels/sample
-   * rate (audio). A file cut short whose result has all of those is complete.
+   * False only when a required field is missing: container, duration, at least one video or audio track, and
+   * for each track found its codec, plus width/height (video) and channels/sample rate (audio). A probe cut
+   * short by its budget whose result has all of those is complete; so is any file MediaInfo read to its end
+   * and fully understood. An unrecognised file is not.
    */
   complete: boolean;
   /** Set when the probe stopped before MediaInfo was done: which bound stopped it. */

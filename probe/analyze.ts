@@ -15,7 +15,7 @@ import type { RangedSource } from "./source";
 const POSITION_ONLY = -1;
 
 export interface AnalyzeOptions {
-  /** Bytes handed to MediaInfo per call (default 64 KiB). */
+  /** Bytes handed to MediaInfo per call (default: the source's block size). */
   feedBytes?: number;
   /** Bytes of the budget kept for the end of the file (0: none). */
   tailReserveBytes: number;
@@ -24,6 +24,18 @@ export interface AnalyzeOptions {
    * costs no more than the reserve.
    */
   blockSize: number;
+  /** Given the file's first bytes, a different tail reserve (e.g. a bigger one for formats that need it). */
+  tailReserveFor?: (head: Uint8Array) => number;
+}
+
+/** An MPEG transport stream (188-byte packets) or M2TS (192-byte, with a 4-byte timecode first). */
+export function looksLikeTransportStream(head: Uint8Array): boolean {
+  const synced = (first: number, step: number) => {
+    if (head.length < first + step * 3 + 1) return false;
+    for (let i = 0; i < 4; i++) if (head[first + i * step] !== 0x47) return false;
+    return true;
+  };
+  return synced(0, 188) || synced(4, 192);
 }
 
 export interface Analysis {
@@ -37,9 +49,14 @@ export interface Analysis {
 
 export async function analyze(mi: MediaInfo<"JSON">, source: RangedSource, opts: AnalyzeOptions): Promise<Analysis> {
   const size = source.size;
-  const feed = opts.feedBytes ?? 64 * 1024;
-  const tailReserve = Math.min(opts.tailReserveBytes, size);
-  const tailStart = Math.min(size, Math.ceil((size - tailReserve) / opts.blockSize) * opts.blockSize);
+  const feed = opts.feedBytes ?? source.blockSize;
+  let tailReserve = 0;
+  let tailStart = size;
+  const reserveTail = (bytes: number) => {
+    tailReserve = Math.min(bytes, size);
+    tailStart = Math.min(size, Math.ceil((size - tailReserve) / opts.blockSize) * opts.blockSize);
+  };
+  reserveTail(opts.tailReserveBytes);
   let tailSeen = tailReserve === 0;
   let tailJump = false;
   let stoppedBy: Analysis["stoppedBy"];
@@ -69,11 +86,14 @@ export async function analyze(mi: MediaInfo<"JSON">, source: RangedSource, opts:
       stoppedBy ??= source.exhaustedBy ?? "budget";
       break;
     }
+    if (offset === 0 && !tailSeen && opts.tailReserveFor) reserveTail(opts.tailReserveFor(data));
     const finished = mi.openBufferContinue(data, data.length);
     const seekTo = mi.openBufferContinueGotoGet();
     if (seekTo !== -1) {
       // A seek past the end, or the same one again without progress: MediaInfo cannot be satisfied; finish.
       if (seekTo >= size || seekTo === lastSeek) break;
+      // MediaInfo skipping ahead on its own (to a moov or a footer) looks after the end of the file itself.
+      if (seekTo > offset + data.length) tailSeen = true;
       lastSeek = seekTo;
       offset = seekTo;
       // A parser that already said "finished" needs a full re-init to clear that flag; otherwise only move.

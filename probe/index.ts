@@ -14,7 +14,7 @@ import {
   missingProbeFields,
   type ProbeResult,
 } from "../domain/probe";
-import { analyze } from "./analyze";
+import { analyze, looksLikeTransportStream } from "./analyze";
 import { parseReport, toProbeFields, type MediaInfoTrack } from "./result";
 import { RangedSource } from "./source";
 import { fileStorage, s3Storage, type Storage } from "./storage";
@@ -28,6 +28,12 @@ export const MIN_BUDGET_BYTES = 64 * 1024;
 /** Share of the budget kept for the end of the file (capped at 1 MiB). */
 const TAIL_SHARE = 0.25;
 const MAX_TAIL_RESERVE = 1024 * 1024;
+/**
+ * A transport stream's duration comes from the timestamps in its last packets, which MediaInfo only sees if we
+ * take it to the end: it gets half the budget (capped at 2 MiB), so that every stream's last timestamp is in it.
+ */
+const TS_TAIL_SHARE = 0.5;
+const MAX_TS_TAIL_RESERVE = 2 * 1024 * 1024;
 
 export const ProbeOptionsSchema = z.object({
   budgetBytes: z
@@ -60,6 +66,13 @@ export interface DetailedProbeResult extends ProbeResult {
   tailJump?: boolean;
 }
 
+/** Cache block (and alignment) for a budget: 64 KiB, smaller for small budgets so a block never eats it all. */
+export function blockSizeFor(budget: number): number {
+  let block = 64 * 1024;
+  while (block > 4096 && block * 16 > budget) block /= 2;
+  return block;
+}
+
 function checkOptions(opts: ProbeOptions): z.infer<typeof ProbeOptionsSchema> {
   const { s3: _s3, keepTracks: _keep, ...rest } = opts;
   const parsed = ProbeOptionsSchema.safeParse(rest);
@@ -72,15 +85,35 @@ export async function probeStorage(storage: Storage, opts: ProbeOptions = {}): P
   const o = checkOptions(opts);
   const budget = o.full ? Infinity : (o.budgetBytes ?? DEFAULT_PROBE_BUDGET_BYTES);
   const maxRequests = o.full ? Infinity : (o.maxRequests ?? DEFAULT_PROBE_MAX_REQUESTS);
-  const source = new RangedSource({ size: storage.size, fetch: storage.fetch, budgetBytes: budget, maxRequests, label: storage.label });
+  const block = blockSizeFor(budget);
+  const source = new RangedSource({
+    size: storage.size,
+    fetch: storage.fetch,
+    budgetBytes: budget,
+    maxRequests,
+    label: storage.label,
+    blockSize: block,
+    // Read ahead while MediaInfo reads on, but never let one request take much of a small budget.
+    readAhead: Math.min(256 * 1024, Math.max(block, budget / 16)),
+    maxReadAhead: Math.min(1024 * 1024, Math.max(block, budget / 4)),
+  });
   // A file that fits in the budget is read as MediaInfo likes; a bigger one keeps a slice for its end.
   const tailReserveBytes =
     o.full || storage.size <= budget ? 0 : Math.min(MAX_TAIL_RESERVE, Math.floor(budget * TAIL_SHARE));
   if (storage.size === 0) throw new Error(`${storage.label} is empty (0 bytes): nothing to probe`);
-  const analysis = await withMediaInfo((mi) => analyze(mi, source, { tailReserveBytes, blockSize: source.blockSize }));
+  const analysis = await withMediaInfo((mi) =>
+    analyze(mi, source, {
+      tailReserveBytes,
+      blockSize: source.blockSize,
+      tailReserveFor: (head) =>
+        tailReserveBytes > 0 && looksLikeTransportStream(head)
+          ? Math.min(MAX_TS_TAIL_RESERVE, Math.floor(budget * TS_TAIL_SHARE))
+          : tailReserveBytes,
+    }),
+  );
   const tracks = parseReport(analysis.json);
   const fields = toProbeFields(tracks);
-  const missing = analysis.stoppedBy ? missingProbeFields(fields) : [];
+  const missing = missingProbeFields(fields);
   const { bytesRead, requests } = source.stats;
   const result: DetailedProbeResult = {
     ...fields,
