@@ -41,6 +41,10 @@ export interface JobInput {
   uri?: string;
   container?: string;
   durationMs?: number;
+  /** Overall bitrate (bits/s), from the probe. */
+  bitRate?: number;
+  /** File size in bytes, from the probe. */
+  fileSize?: number;
   video?: VideoStream;
   audio?: AudioStream[];
 }
@@ -136,6 +140,8 @@ export interface JobRecord {
   estimatedFinishAt?: number;
   /** Input duration ÷ transcoding time (× real time), when both are known. */
   speed?: number;
+  /** Frames decoded per second of processing, from STATUS_UPDATE framesDecoded. */
+  decodeFps?: number;
   input?: JobInput;
   outputs?: JobOutput[];
   warnings: JobWarning[];
