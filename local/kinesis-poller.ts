@@ -17,7 +17,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type _Record } from "@aws-sdk/client-kinesis";
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type GetRecordsCommandOutput, type _Record } from "@aws-sdk/client-kinesis";
 import type {
   KinesisStreamBatchResponse,
   KinesisStreamEvent,
@@ -264,7 +264,9 @@ export async function startKinesisPoller(opts: PollerOptions): Promise<KinesisPo
       let gotNew = false;
       if (pending.length < batchSize && iterator) {
         try {
-          const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }), { abortSignal: abort.signal });
+          const out: GetRecordsCommandOutput = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }), {
+            abortSignal: abort.signal,
+          });
           iterator = out.NextShardIterator;
           const recs = out.Records ?? [];
           if (recs.length > 0) {
