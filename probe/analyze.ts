@@ -45,6 +45,27 @@ export interface Analysis {
   stoppedBy?: "budget" | "max-requests";
   /** Whether we moved MediaInfo to the end of the file ourselves. */
   tailJump: boolean;
+  /**
+   * MP4/QuickTime `moov` boxes that were only read in part: the sample tables in them give durations and bit
+   * rates, so a result from a cut `moov` is not to be trusted even when no field is missing.
+   */
+  partialIndex: Array<{ offset: number; size: number }>;
+}
+
+const MP4_TOP_LEVEL = new Set(["ftyp", "moov", "mdat", "free", "skip", "wide", "pnot", "uuid", "moof", "styp", "sidx"]);
+
+/** A top-level MP4/QuickTime box header at `pos` of `data`, if one is there. */
+function boxHeader(data: Uint8Array, pos: number): { type: string; size: number } | undefined {
+  if (pos + 8 > data.length) return undefined;
+  const view = new DataView(data.buffer, data.byteOffset + pos);
+  let size = view.getUint32(0);
+  const type = String.fromCharCode(data[pos + 4], data[pos + 5], data[pos + 6], data[pos + 7]);
+  if (!MP4_TOP_LEVEL.has(type)) return undefined;
+  if (size === 1) {
+    if (pos + 16 > data.length) return undefined;
+    size = Number(view.getBigUint64(8));
+  }
+  return size >= 8 ? { type, size } : undefined;
 }
 
 export async function analyze(mi: MediaInfo<"JSON">, source: RangedSource, opts: AnalyzeOptions): Promise<Analysis> {
@@ -62,6 +83,9 @@ export async function analyze(mi: MediaInfo<"JSON">, source: RangedSource, opts:
   let stoppedBy: Analysis["stoppedBy"];
   let offset = 0;
   let lastSeek = -1;
+  // Where top-level MP4 boxes may start: the file's start and every place MediaInfo seeks to.
+  let boxBoundary = true;
+  const moovBoxes: Array<{ offset: number; size: number }> = [];
 
   mi.openBufferInit(size, 0);
   while (offset < size) {
@@ -87,6 +111,13 @@ export async function analyze(mi: MediaInfo<"JSON">, source: RangedSource, opts:
       break;
     }
     if (offset === 0 && !tailSeen && opts.tailReserveFor) reserveTail(opts.tailReserveFor(data));
+    if (boxBoundary) {
+      // Walk the top-level boxes visible in this chunk and note any moov, to check later it was read whole.
+      for (let pos = 0, box = boxHeader(data, 0); box; pos += box.size, box = boxHeader(data, pos)) {
+        if (box.type === "moov") moovBoxes.push({ offset: offset + pos, size: box.size });
+      }
+      boxBoundary = false;
+    }
     const finished = mi.openBufferContinue(data, data.length);
     const seekTo = mi.openBufferContinueGotoGet();
     if (seekTo !== -1) {
@@ -96,6 +127,7 @@ export async function analyze(mi: MediaInfo<"JSON">, source: RangedSource, opts:
       if (seekTo > offset + data.length) tailSeen = true;
       lastSeek = seekTo;
       offset = seekTo;
+      boxBoundary = true;
       // A parser that already said "finished" needs a full re-init to clear that flag; otherwise only move.
       mi.openBufferInit(finished ? size : POSITION_ONLY, seekTo);
       continue;
@@ -105,5 +137,6 @@ export async function analyze(mi: MediaInfo<"JSON">, source: RangedSource, opts:
     if (finished) break;
   }
   mi.openBufferFinalize();
-  return { json: mi.inform(), stoppedBy, tailJump };
+  const partialIndex = moovBoxes.filter((b) => !source.isCached(b.offset, Math.min(b.size, size - b.offset)));
+  return { json: mi.inform(), stoppedBy, tailJump, partialIndex };
 }

@@ -114,6 +114,9 @@ export async function probeStorage(storage: Storage, opts: ProbeOptions = {}): P
   const tracks = parseReport(analysis.json);
   const fields = toProbeFields(tracks);
   const missing = missingProbeFields(fields);
+  for (const box of analysis.partialIndex) {
+    missing.push(`moov box at ${box.offset} (${box.size} bytes, read only in part: raise the budget)`);
+  }
   const { bytesRead, requests } = source.stats;
   const result: DetailedProbeResult = {
     ...fields,
