@@ -199,6 +199,12 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     restoreEnv();
   };
 
+  // Fail fast on a taken port, before anything slow starts.
+  if (opts.ports?.http) {
+    const probe = await startTwinServer({ port: opts.ports.http, dashboardDir: repoRoot, local: { queues: async () => [], status: () => ({}), notifications: () => [] } });
+    await probe.stop();
+  }
+
   try {
     // ---- stand-ins ------------------------------------------------------------------------------------------
     log("starting DynamoDB Local, kinesalite and s3rver…");

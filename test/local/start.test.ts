@@ -1,0 +1,143 @@
+import { strict as assert } from "node:assert";
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseStartArgs } from "../../cli/commands/start";
+
+const repo = path.resolve(__dirname, "../..");
+const bin = path.join(repo, "bin", "mcjobs.js");
+
+function run(args: string[], cwd: string): { child: ChildProcess; out: () => string; exited: Promise<{ code: number | null; signal: string | null }> } {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env } });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  return { child, out: () => out, exited };
+}
+
+async function waitFor(pred: () => boolean, ms: number, what: string, out: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${out()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function portOpen(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const s = net.connect(Number(port), hostname);
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+  });
+}
+
+describe("mcjobs start", function () {
+  let tmp: string;
+  const children: ChildProcess[] = [];
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mcjobs-start-"));
+  });
+  after(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("parses and validates its flags", () => {
+    assert.deepEqual(parseStartArgs([]), { dir: ".mcjobs", fresh: false, port: 8780, speed: 30, demo: true, verbose: false });
+    assert.deepEqual(parseStartArgs(["--dir", "x", "--fresh", "--port=0", "--speed", "120", "--no-demo"]), {
+      dir: "x",
+      fresh: true,
+      port: 0,
+      speed: 120,
+      demo: false,
+      verbose: false,
+    });
+    assert.throws(() => parseStartArgs(["--port", "70000"]), /--port must be between 0 and 65535/);
+    assert.throws(() => parseStartArgs(["--speed", "fast"]), /--speed must be a number/);
+    assert.throws(() => parseStartArgs(["--speed", "0"]), /--speed must be above 0/);
+    assert.throws(() => parseStartArgs(["--bogus"]), /unknown option --bogus/);
+    assert.throws(() => parseStartArgs(["--dir"]), /--dir needs a value/);
+  });
+
+  it("boots, prints its URLs, answers on them, and stops cleanly on Ctrl-C (no Java left behind)", async function () {
+    this.timeout(90_000);
+    const dir = path.join(tmp, "state");
+    const p = run(["start", "--dir", dir, "--port", "0", "--speed", "120", "--no-demo"], tmp);
+    children.push(p.child);
+    await waitFor(() => /Dashboard\s+http:\/\/127\.0\.0\.1:\d+\//.test(p.out()), 60_000, "the printed URLs", p.out);
+    const base = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(p.out())![1];
+
+    const state = JSON.parse(fs.readFileSync(path.join(dir, "twin.json"), "utf8")) as {
+      apiUrl: string;
+      dashboardUrl: string;
+      pid: number;
+      endpoints: Record<string, string>;
+    };
+    assert.equal(state.apiUrl, base);
+    assert.equal(state.pid, p.child.pid);
+
+    const page = await fetch(`${base}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>mcjobs/);
+    const api = await fetch(`${base}/jobs/PROGRESSING`);
+    if (fs.existsSync(path.join(repo, "handlers/api.ts"))) {
+      assert.equal(api.status, 200, await api.clone().text());
+    } else {
+      assert.equal(api.status, 503);
+    }
+    const status = (await (await fetch(`${base}/twin/status`)).json()) as { router: { published: number } };
+    assert.equal(typeof status.router.published, "number");
+
+    const dynamo = state.endpoints.MCJOBS_ENDPOINT_DYNAMODB;
+    assert.equal(await portOpen(dynamo), true);
+    p.child.kill("SIGINT");
+    const { code } = await p.exited;
+    assert.equal(code, 0, p.out());
+    assert.match(p.out(), /stopped cleanly/);
+    assert.equal(await portOpen(dynamo), false, "DynamoDB Local (Java) still listening after exit");
+    assert.equal(await portOpen(base), false);
+    assert.equal(fs.existsSync(path.join(dir, "twin.json")), false, "twin.json removed on stop");
+    // State stays for the next start.
+    assert.ok(fs.existsSync(path.join(dir, "dynamodb")));
+  });
+
+  it("says which port is taken and how to choose another", async function () {
+    this.timeout(60_000);
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const p = run(["start", "--dir", path.join(tmp, "busy"), "--port", String(port), "--no-demo"], tmp);
+      children.push(p.child);
+      const { code } = await p.exited;
+      assert.equal(code, 1);
+      assert.match(p.out(), new RegExp(`Port ${port} is already in use.*--port`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("explains how to install Java when it is missing", async function () {
+    this.timeout(30_000);
+    // A PATH with node but no java.
+    const nodeOnly = path.join(tmp, "bin-node-only");
+    fs.mkdirSync(nodeOnly, { recursive: true });
+    fs.symlinkSync(process.execPath, path.join(nodeOnly, "node"));
+    const child = spawn(process.execPath, [bin, "start", "--dir", path.join(tmp, "nojava"), "--port", "0", "--no-demo"], {
+      cwd: tmp,
+      env: { ...process.env, PATH: nodeOnly },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    assert.equal(code, 1, out);
+    assert.match(out, /Java.*not found.*apt-get install openjdk-17-jre-headless/s);
+  });
+});
