@@ -34,7 +34,7 @@
  *
  * `JobState` is also the Jobs table item (minus `version`/`expiresAt`; sets as arrays here): every group keeps
  * its clock in the item, which is what lets domain/job-update.ts apply an event with ONE conditional UpdateItem.
- * `toJobRecord(state)` gives the public JobRecord: bookkeeping dropped, metrics and ETA derived.
+ * `recordOf(state)` gives the public JobRecord: bookkeeping dropped, metrics and ETA derived.
  *
  * Pure code, no AWS imports.
  */
@@ -381,7 +381,7 @@ export function foldEvents(events: readonly McEvent[]): JobState {
 
 /** The public job record of a set of events (any order, duplicates allowed). */
 export function reduceEvents(events: readonly McEvent[]): JobRecord {
-  return toJobRecord(foldEvents(events));
+  return recordOf(foldEvents(events));
 }
 
 /** Groups events by job and reduces each; jobs in order of first appearance. */
@@ -488,7 +488,7 @@ function latestSample(s: JobState): ProgressSample | undefined {
  * The JobRecord of a state: bookkeeping dropped; the input completed from the probe and the settings; metrics
  * and, while the job runs, the ETA derived. A pure function of the state, so of the set of events (and probe).
  */
-export function toJobRecord(s: JobState): JobRecord {
+export function recordOf(s: JobState): JobRecord {
   const complete = s.status === "COMPLETE";
   const running = s.status === "PROGRESSING";
   const input = mergeInput(s.input, s.probe, s.settings?.inputs[0]?.uri);

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { applyEvent, foldEvents, reduceEvents, toJobRecord } from "../../domain/reducer";
+import { applyEvent, foldEvents, reduceEvents, recordOf } from "../../domain/reducer";
 import { TERMINAL_STATUSES } from "../../domain/job";
 import type { McEvent } from "../../domain/events";
 import { deliveryArb, mustParse, raw, specArb, timeline } from "./timeline";
@@ -25,7 +25,7 @@ describe("reducer: order- and duplicate-proof job state", () => {
         let seenTerminal = false;
         for (const e of delivered) {
           state = applyEvent(state, e);
-          const rec = toJobRecord(state);
+          const rec = recordOf(state);
           if (e.status === spec.end) seenTerminal = true;
           if (seenTerminal) {
             assert.equal(rec.status, spec.end, `after ${e.status} the status fell back to ${rec.status}`);
@@ -81,7 +81,7 @@ describe("reducer: order- and duplicate-proof job state", () => {
         fc.pre(updates.length >= 2);
         const newest = updates[updates.length - 1] as Extract<McEvent, { status: "STATUS_UPDATE" }>;
         const older = updates[seed % (updates.length - 1)];
-        const rec = toJobRecord(applyEvent(applyEvent(undefined, newest), older));
+        const rec = recordOf(applyEvent(applyEvent(undefined, newest), older));
         assert.equal(rec.percentComplete, newest.percentComplete);
         assert.equal(rec.framesDecoded, newest.framesDecoded);
         assert.equal(rec.currentPhase, newest.currentPhase);
@@ -94,7 +94,7 @@ describe("reducer: order- and duplicate-proof job state", () => {
     const events = timeline({ created: 1_700_000_000_000, queueWait: 1000, probeMs: 5000, transcodeMs: 60000, uploadMs: 5000, end: "COMPLETE", hop: false, warnings: [], inputInfoLate: true, updateEvery: 20000 });
     const complete = events.find((e) => e.status === "COMPLETE")!;
     const info = events.find((e) => e.status === "INPUT_INFORMATION")!;
-    const rec = toJobRecord(applyEvent(applyEvent(undefined, complete), info));
+    const rec = recordOf(applyEvent(applyEvent(undefined, complete), info));
     assert.equal(rec.status, "COMPLETE");
     assert.equal(rec.input?.video?.width, 1920);
     assert.equal(rec.eventCount, 2);
