@@ -1,0 +1,220 @@
+/**
+ * EventCollector: every MediaConvert event of the account and region (or only this stack's application's jobs)
+ * reaches the collector Lambda, and none is lost on a fault.
+ *
+ *  EventBridge rule (pattern from domain/patterns.ts) ──target (retry policy, DLQ)──▶ collector Lambda
+ *                                                                     │ async invoke: retries, on-failure ─▶ DLQ
+ *                                                                     └ poison events (cannot parse) ───────▶ DLQ
+ *
+ * Three ways an event can end up in the dead-letter queue, all the same encrypted SQS queue, kept 14 days:
+ * EventBridge could not invoke the function (after `maxEventAgeSeconds`/`maxAttempts`), the function failed on
+ * every async attempt (Lambda on-failure destination), or the handler itself parked an event it cannot parse.
+ * An alarm fires when the queue holds anything.
+ *
+ * The role gets exactly: UpdateItem/PutItem/GetItem/Query/ConditionCheckItem on the Jobs, Events and Queues
+ * tables (and GetItem on Config), PutRecord(s) on the stream when there is one, SendMessage to the DLQ,
+ * GetObject on the buckets inputs may be probed from, mediaconvert:GetJob on this account's jobs in this region,
+ * and use of the stack key.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { collectorPattern } from "../domain/patterns";
+import { ENV } from "../domain/env";
+import type { BasePipeline } from "./base-pipeline";
+import { BundledFunction, type PermissionStatement } from "./bundled-function";
+
+export interface EventCollectorArgs {
+  /** The tables, stream and key the collector writes to. */
+  pipeline: BasePipeline;
+  /** Only collect jobs whose userMetadata.application equals this (stack `collectOnlyApplication`); else all. */
+  application?: string;
+  /**
+   * S3 bucket ARNs (arn:aws:s3:::name) whose objects the mediainfo probe may read: the watch folder plus stack
+   * `inputBucketArns`. Empty = the probe gets no S3 access (it then records that it could not read the input).
+   */
+  probeBucketArns: pulumi.Input<string>[];
+  /** mediainfo probe byte budget per job (stack `probeBudgetBytes`). */
+  probeBudgetBytes: number;
+  /** mediainfo probe request cap per job (stack `probeMaxRequests`). */
+  probeMaxRequests?: number;
+  /** How long EventBridge keeps retrying delivery, 60–86400 s (default 86400 = 24 h). */
+  maxEventAgeSeconds?: number;
+  /** EventBridge delivery attempts, 0–185 (default 185). */
+  maxAttempts?: number;
+  /** Lambda log retention (stack `logRetentionDays`). */
+  logRetentionDays?: number;
+  logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  /** Memory for the collector (the probe's wasm wants room), default 1024 MB. */
+  memoryMb?: number;
+  /** Seconds, default 60. */
+  timeoutSeconds?: number;
+}
+
+export class EventCollector extends pulumi.ComponentResource {
+  readonly rule: aws.cloudwatch.EventRule;
+  readonly target: aws.cloudwatch.EventTarget;
+  readonly deadLetterQueue: aws.sqs.Queue;
+  readonly fn: BundledFunction;
+  readonly dlqAlarm: aws.cloudwatch.MetricAlarm;
+  readonly functionName: pulumi.Output<string>;
+  readonly deadLetterQueueUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: EventCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcjobs:components:EventCollector", name, {}, opts);
+    const maxEventAge = args.maxEventAgeSeconds ?? 86_400;
+    const maxAttempts = args.maxAttempts ?? 185;
+    if (!Number.isInteger(maxEventAge) || maxEventAge < 60 || maxEventAge > 86_400) {
+      throw new Error(`EventCollector maxEventAgeSeconds = ${maxEventAge} is out of range: 60–86400 seconds`);
+    }
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 0 || maxAttempts > 185) {
+      throw new Error(`EventCollector maxAttempts = ${maxAttempts} is out of range: 0–185`);
+    }
+    const child = { parent: this };
+    const p = args.pipeline;
+
+    this.deadLetterQueue = new aws.sqs.Queue(
+      `${name}-dlq`,
+      {
+        messageRetentionSeconds: 14 * 24 * 3600,
+        sqsManagedSseEnabled: true,
+      },
+      child,
+    );
+
+    this.rule = new aws.cloudwatch.EventRule(
+      `${name}-rule`,
+      {
+        description: args.application
+          ? `Every MediaConvert event of jobs with userMetadata.application = ${args.application}, to the mcjobs collector`
+          : "Every MediaConvert event of this account and region, to the mcjobs collector",
+        eventPattern: JSON.stringify(collectorPattern(args.application)),
+        state: "ENABLED",
+      },
+      child,
+    );
+
+    // EventBridge may send failed deliveries to the DLQ only from this rule, and only over TLS.
+    new aws.sqs.QueuePolicy(
+      `${name}-dlq-policy`,
+      {
+        queueUrl: this.deadLetterQueue.url,
+        policy: pulumi.all([this.deadLetterQueue.arn, this.rule.arn]).apply(([queueArn, ruleArn]) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "CollectorRuleDeadLetters",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: queueArn,
+                Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+              },
+              {
+                Sid: "TlsOnly",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "sqs:*",
+                Resource: queueArn,
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+              },
+            ],
+          }),
+        ),
+      },
+      child,
+    );
+
+    const tableRw = (["jobs", "events", "queues"] as const).map((t) => p.tableArns[t]);
+    const statements: PermissionStatement[] = [
+      {
+        sid: "LiveTables",
+        actions: ["dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
+        resources: tableRw,
+      },
+      { sid: "ConfigTable", actions: ["dynamodb:GetItem"], resources: [p.tableArns.config] },
+      { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [this.deadLetterQueue.arn] },
+      {
+        sid: "JobDetails",
+        actions: ["mediaconvert:GetJob"],
+        resources: [pulumi.interpolate`arn:${p.partition}:mediaconvert:${p.region}:${p.accountId}:jobs/*`],
+      },
+      p.keyUse(),
+    ];
+    if (p.streamArn) {
+      statements.push({ sid: "EnrichedRecords", actions: ["kinesis:PutRecord", "kinesis:PutRecords"], resources: [p.streamArn] });
+    }
+    if (args.probeBucketArns.length > 0) {
+      statements.push({
+        sid: "ProbeInputs",
+        actions: ["s3:GetObject"],
+        resources: args.probeBucketArns.map((arn) => pulumi.interpolate`${arn}/*`),
+      });
+    }
+
+    this.fn = new BundledFunction(
+      `${name}-fn`,
+      {
+        bundle: "collector",
+        description: "mcjobs collector: folds MediaConvert events into live job state, probes inputs, feeds the stream",
+        timeoutSeconds: args.timeoutSeconds ?? 60,
+        memoryMb: args.memoryMb ?? 1024,
+        logRetentionDays: args.logRetentionDays,
+        logLevel: args.logLevel,
+        kmsKeyArn: p.keyArn,
+        environment: {
+          ...p.environment(),
+          [ENV.deadLetterQueueUrl]: this.deadLetterQueue.url,
+          [ENV.probeBudgetBytes]: String(args.probeBudgetBytes),
+          ...(args.probeMaxRequests !== undefined ? { PROBE_MAX_REQUESTS: String(args.probeMaxRequests) } : {}),
+        },
+        statements,
+        asyncInvoke: { onFailureArn: this.deadLetterQueue.arn, maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
+      },
+      child,
+    );
+
+    const permission = new aws.lambda.Permission(
+      `${name}-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: this.fn.name,
+        principal: "events.amazonaws.com",
+        sourceArn: this.rule.arn,
+      },
+      child,
+    );
+
+    this.target = new aws.cloudwatch.EventTarget(
+      `${name}-target`,
+      {
+        rule: this.rule.name,
+        arn: this.fn.arn,
+        retryPolicy: { maximumEventAgeInSeconds: maxEventAge, maximumRetryAttempts: maxAttempts },
+        deadLetterConfig: { arn: this.deadLetterQueue.arn },
+      },
+      { parent: this, dependsOn: [permission] },
+    );
+
+    this.dlqAlarm = new aws.cloudwatch.MetricAlarm(
+      `${name}-dlq-alarm`,
+      {
+        alarmDescription: "MediaConvert events are waiting in the mcjobs collector dead-letter queue: inspect and redrive them",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: this.deadLetterQueue.name },
+        statistic: "Maximum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+      },
+      child,
+    );
+
+    this.functionName = this.fn.name;
+    this.deadLetterQueueUrl = this.deadLetterQueue.url;
+    this.registerOutputs({ functionName: this.functionName, deadLetterQueueUrl: this.deadLetterQueueUrl, ruleArn: this.rule.arn });
+  }
+}
