@@ -7,7 +7,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import mediaInfoFactory, { type MediaInfo } from "mediainfo.js";
+import type { MediaInfo } from "mediainfo.js";
+// `require`, not `import`: a bundler then takes the package's CommonJS build. Its ES-module build works out its
+// own location from import.meta.url, which a CommonJS bundle does not have.
+import mediainfo = require("mediainfo.js");
 
 export const WASM_FILE = "MediaInfoModule.wasm";
 
@@ -40,7 +43,7 @@ let queue: Promise<unknown> = Promise.resolve();
 
 async function load(): Promise<MediaInfo<"JSON">> {
   const wasmPath = locateWasm();
-  return mediaInfoFactory({ format: "JSON", full: false, coverData: false, locateFile: () => wasmPath });
+  return mediainfo.mediaInfoFactory({ format: "JSON", full: false, coverData: false, locateFile: () => wasmPath });
 }
 
 /**
@@ -49,11 +52,15 @@ async function load(): Promise<MediaInfo<"JSON">> {
  */
 export function withMediaInfo<T>(work: (mi: MediaInfo<"JSON">) => Promise<T>): Promise<T> {
   if (!loading) {
-    loading = load();
-    loading.catch(() => (loading = undefined)); // a failed load is retried on the next call
+    const attempt = load();
+    loading = attempt;
+    attempt.catch(() => {
+      if (loading === attempt) loading = undefined; // a failed load is tried again on the next call
+    });
   }
+  const instance = loading;
   const run = queue.then(async () => {
-    const mi = await loading!;
+    const mi = await instance;
     mi.reset();
     return work(mi);
   });
