@@ -48,6 +48,8 @@ export interface RouterStats {
 export interface Router {
   /** Accepts one EventBridge event (PutEvents). Returns the names of the rules it matched. */
   publish(event: unknown): string[];
+  /** Delivers an event to one rule's target again (a redrive from the dead-letter queue), with fresh retries. */
+  redeliver(rule: string, event: unknown): void;
   /** Resolves once nothing is queued, running or waiting for a retry. */
   idle(): Promise<void>;
   /** Work not finished yet (queued + running + waiting to retry). */
@@ -144,6 +146,13 @@ export function createRouter(opts: RouterOptions): Router {
       }
       pump();
       return hit.map((r) => r.name);
+    },
+    redeliver(rule, event) {
+      if (stopped) throw new Error("The event router is stopped.");
+      const route = opts.routes.find((r) => r.name === rule);
+      if (!route) throw new Error(`No rule named ${rule}; rules: ${opts.routes.map((r) => r.name).join(", ")}.`);
+      queue.push({ route, event, attempt: 0 });
+      pump();
     },
     idle() {
       if (pending() === 0) return Promise.resolve();

@@ -65,6 +65,8 @@ export interface TwinOptions {
   bufferIntervalMs?: number;
   /** Analytics tumbling window, seconds (default 5). */
   tumblingWindowSeconds?: number;
+  /** Overrides every simulated job's status update interval (simulated ms; MediaConvert's default is 60 s). */
+  statusUpdateIntervalMs?: number;
   /** Collector invocations running at once (default 8). */
   concurrency?: number;
   /** Endpoint rewrites for the handlers (fault injection). The twin's own plumbing keeps the direct endpoints. */
@@ -105,6 +107,8 @@ export interface Twin {
   urls: TwinUrls;
   /** The handlers' environment (endpoints, table/stream/bucket names). */
   env: Record<string, string>;
+  /** The stand-ins' own endpoints (never behind a fault proxy). */
+  standInEndpoints: Record<string, string>;
   dir: string;
   tables: TableNames;
   streamName: string;
@@ -122,6 +126,8 @@ export interface Twin {
   dropFile(key: string, body: Buffer | string): Promise<void>;
   notifications: Notification[];
   deadLetters: DeadLetter[];
+  /** Replays every dead letter to its rule (what an operator does with the DLQ); returns how many. */
+  redriveDeadLetters(): number;
   /** Waits until the simulator, router, consumers and Firehose are all quiet, and flushes the lake. */
   settle(opts?: { timeoutMs?: number; closeWindows?: boolean }): Promise<void>;
   status(): TwinStatus;
@@ -250,6 +256,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         seed: opts.seed ?? 1,
         timeScale: speed,
         rates: opts.rates,
+        statusUpdateIntervalMs: opts.statusUpdateIntervalMs,
         onEvent: (event) => {
           router?.publish(event);
         },
@@ -535,6 +542,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     const twin: Twin = {
       urls,
       env: handlerEnv,
+      standInEndpoints: Object.fromEntries(
+        Object.entries(baseEnv)
+          .filter(([k]) => k.startsWith("MCJOBS_ENDPOINT_"))
+          .map(([k, v]) => [k.slice("MCJOBS_ENDPOINT_".length).toLowerCase(), v]),
+      ),
       dir,
       tables,
       streamName,
@@ -555,6 +567,12 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       },
       notifications,
       deadLetters,
+      redriveDeadLetters() {
+        const letters = deadLetters.splice(0);
+        for (const l of letters) router!.redeliver(l.rule, l.event);
+        fs.appendFileSync(path.join(twinDir, "dead-letters.jsonl"), `${JSON.stringify({ redriven: letters.length, at: Date.now() })}\n`);
+        return letters.length;
+      },
       async settle({ timeoutMs = 120_000, closeWindows = true } = {}) {
         const deadline = Date.now() + timeoutMs;
         const left = () => Math.max(1000, deadline - Date.now());
