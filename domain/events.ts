@@ -162,7 +162,7 @@ function describe(v: unknown): string {
 export const num = z.unknown().transform((v, ctx) => {
   if (typeof v === "number" && Number.isFinite(v)) return v;
   if (typeof v === "string" && /^\s*[-+]?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
-  ctx.addIssue({ code: "custom", message: `expected a number, got ${describe(v)}` });
+  ctx.addIssue({ code: "custom", message: v === undefined ? "missing (expected a number)" : `expected a number, got ${describe(v)}` });
   return z.NEVER;
 });
 const optNum = num.optional();
@@ -171,7 +171,7 @@ const int = num.refine((n) => Number.isInteger(n), { message: "expected a whole 
 const str = z.unknown().transform((v, ctx) => {
   if (typeof v === "string") return v;
   if (typeof v === "number" && Number.isFinite(v)) return String(v);
-  ctx.addIssue({ code: "custom", message: `expected a string, got ${describe(v)}` });
+  ctx.addIssue({ code: "custom", message: v === undefined ? "missing (expected a string)" : `expected a string, got ${describe(v)}` });
   return z.NEVER;
 });
 const optStr = str.optional();
@@ -209,13 +209,12 @@ function list<T extends z.ZodType>(item: T) {
 export const EnvelopeSchema = z.looseObject({
   version: optStr,
   id: nonEmpty,
-  "detail-type": z.string({ error: "expected the detail-type string" }),
-  source: z.string({ error: "expected the source string" }),
+  "detail-type": z.string({ error: (i) => (i.input === undefined ? "missing" : `expected a string, got ${describe(i.input)}`) }),
+  source: z.string({ error: (i) => (i.input === undefined ? "missing" : `expected a string, got ${describe(i.input)}`) }),
   account: optStr,
   time: optStr,
   region: optStr,
   resources: list(z.unknown()),
-  detail: z.unknown(),
 });
 
 export const DetailBaseSchema = z.looseObject({
@@ -223,7 +222,7 @@ export const DetailBaseSchema = z.looseObject({
   accountId: optStr,
   queue: optStr,
   jobId: nonEmpty.optional(),
-  status: z.string({ error: "expected the status string" }),
+  status: z.string({ error: (i) => (i.input === undefined ? "missing" : `expected a string, got ${describe(i.input)}`) }),
   userMetadata,
 });
 
@@ -460,10 +459,15 @@ function parseEventUnsafe(raw: unknown): ParseResult {
       reason: `detail-type: "${e["detail-type"]}" is not "${JOB_STATE_CHANGE}"; ignored`,
     };
   }
-  if (e.detail === null || typeof e.detail !== "object" || Array.isArray(e.detail)) {
-    return { ok: false, kind: "malformed", reason: `detail: expected an object, got ${describe(e.detail)}` };
+  const detail: unknown = (raw as Record<string, unknown>).detail;
+  if (detail === null || typeof detail !== "object" || Array.isArray(detail)) {
+    return {
+      ok: false,
+      kind: "malformed",
+      reason: detail === undefined ? "detail: missing" : `detail: expected an object, got ${describe(detail)}`,
+    };
   }
-  const base = parsePart(DetailBaseSchema, e.detail, "detail");
+  const base = parsePart(DetailBaseSchema, detail, "detail");
   if (!base.ok) return { ok: false, kind: "malformed", reason: base.reason };
   const d = base.value;
   const status = d.status as EventStatus;
@@ -517,7 +521,6 @@ function parseEventUnsafe(raw: unknown): ParseResult {
     userMetadata: d.userMetadata,
   });
 
-  const detail = e.detail;
   switch (status) {
     case "PROGRESSING":
     case "CANCELED":
