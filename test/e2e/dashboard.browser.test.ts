@@ -58,7 +58,7 @@ describe("dashboard in Chromium", function () {
     const seen: number[] = [];
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      const pct = await page.$eval(`${row} .bar`, (el) => Number((el as HTMLElement).dataset.percent)).catch(() => undefined);
+      const pct = await page.$eval(`${row} .bar`, (el) => Number(el.getAttribute("data-percent"))).catch(() => undefined);
       if (pct === undefined) break;
       if (seen[seen.length - 1] !== pct) seen.push(pct);
       if (seen.length === 3) await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-running.png"), fullPage: true });
@@ -70,10 +70,15 @@ describe("dashboard in Chromium", function () {
 
     const done = `#finished tr[data-job-id="${jobId}"]`;
     await page.waitForSelector(`${done}[data-status="COMPLETE"] .bar[data-percent="100"]`, { timeout: 60_000 });
-    await page.waitForFunction(() => {
-      const cell = document.querySelector('#queues tr[data-queue="Default"] td[data-status="COMPLETE"]');
-      return cell && Number(cell.textContent) >= 1;
-    }, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      // Runs in the page.
+      (sel) => {
+        const cell = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector(sel);
+        return !!cell && Number(cell.textContent) >= 1;
+      },
+      '#queues tr[data-queue="Default"] td[data-status="COMPLETE"]',
+      { timeout: 15_000 },
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard.png"), fullPage: true });
     assert.deepEqual(consoleErrors, []);
     assert.ok(fs.statSync(path.join(ARTIFACTS, "dashboard.png")).size > 10_000);
