@@ -14,20 +14,19 @@
  *   after the rows are delivered.
  */
 import type { KinesisStreamStateResponse, KinesisStreamTumblingWindowEvent } from "aws-lambda";
-import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { z } from "zod";
 import * as clients from "../adapters/clients";
 import { FirehoseDelivery } from "../adapters/delivery";
 import { ENV } from "../domain/env";
 import { parseKinesisData } from "./rows";
-import type { RowSink } from "./history";
+import { powertoolsLogger, type ConsumerLogger, type RowSink } from "./history";
 import { coerceState, foldRecord, windowRows, type WindowState } from "./queue-window";
 
 export interface AnalyticsDeps {
   delivery: RowSink;
   stream: string;
-  logger: Pick<Logger, "error" | "warn" | "info">;
+  logger: ConsumerLogger;
   /** Builds a fresh Metrics object per window (dimensions differ per queue). */
   metrics?: () => Pick<Metrics, "addMetric" | "addDimension" | "publishStoredMetrics">;
   now?: () => number;
@@ -120,7 +119,7 @@ export function handlerFromEnv(env: NodeJS.ProcessEnv = process.env): ReturnType
   return createAnalyticsHandler({
     delivery: new FirehoseDelivery(clients.firehose(env)),
     stream: parsed.data[ENV.queueMetricsDeliveryStream],
-    logger: new Logger({ serviceName: "mcjobs-analytics" }),
+    logger: powertoolsLogger("mcjobs-analytics"),
     metrics: () => new Metrics({ namespace: "mcjobs", serviceName: "analytics-consumer" }),
   });
 }

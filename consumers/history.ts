@@ -28,10 +28,27 @@ export interface RowSink {
   put(streamName: string, rows: unknown[]): Promise<{ undelivered: { index: number; errorCode: string; errorMessage: string }[] }>;
 }
 
+/** The logging the consumers need (Powertools Logger in Lambda). */
+export interface ConsumerLogger {
+  error(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Powertools Logger behind the ConsumerLogger interface (extra fields become structured log attributes). */
+export function powertoolsLogger(serviceName: string): ConsumerLogger {
+  const l = new Logger({ serviceName });
+  return {
+    error: (m, extra) => (extra ? l.error(m, extra as never) : l.error(m)),
+    warn: (m, extra) => (extra ? l.warn(m, extra as never) : l.warn(m)),
+    info: (m, extra) => (extra ? l.info(m, extra as never) : l.info(m)),
+  };
+}
+
 export interface HistoryDeps {
   delivery: RowSink;
   streams: { jobEvents: string; jobs: string };
-  logger: Pick<Logger, "error" | "warn" | "info">;
+  logger: ConsumerLogger;
   metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics">;
 }
 
@@ -134,7 +151,7 @@ export function handlerFromEnv(env: NodeJS.ProcessEnv = process.env): ReturnType
   return createHistoryHandler({
     delivery: new FirehoseDelivery(clients.firehose(env)),
     streams: { jobEvents: parsed.data[ENV.jobEventsDeliveryStream], jobs: parsed.data[ENV.jobsDeliveryStream] },
-    logger: new Logger({ serviceName: "mcjobs-history" }),
+    logger: powertoolsLogger("mcjobs-history"),
     metrics: new Metrics({ namespace: "mcjobs", serviceName: "history-consumer" }),
   });
 }

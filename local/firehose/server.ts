@@ -12,8 +12,8 @@
  *   `errors/<dataset>/format-conversion-failed/dt=…/` as a JSON line with the base64 raw data and the reason.
  *   (Stricter than AWS on one point, on purpose: an unknown key is an error here, so schema drift shows in tests.)
  * - Service limits are enforced: ≤ 500 records and ≤ 4 MiB per batch, ≤ 1,000 KiB per record.
- * - `faults.recordFailureRate` makes a share of records fail inside an otherwise successful PutRecordBatch
- *   (FailedPutCount > 0), to exercise the callers' per-record retry.
+ * - `faults.recordFailureRate` (or `faults.rejectRecord`) makes records fail inside an otherwise successful
+ *   PutRecordBatch (FailedPutCount > 0), to exercise the callers' per-record retry.
  *
  * Local twin and tests only; product code reaches it solely through `MCJOBS_ENDPOINT_FIREHOSE`.
  */
@@ -37,7 +37,12 @@ export interface LocalFirehoseOptions {
   region?: string;
   /** Arrival clock (epoch ms), for the dt partition. */
   now?: () => number;
-  faults?: { recordFailureRate?: number; random?: () => number };
+  faults?: {
+    recordFailureRate?: number;
+    random?: () => number;
+    /** Reject exactly the records this returns true for (per attempt), e.g. by content. */
+    rejectRecord?: (stream: string, data: Buffer) => boolean;
+  };
 }
 
 export interface LocalFirehoseStats {
@@ -224,7 +229,7 @@ export async function startLocalFirehose(opts: LocalFirehoseOptions): Promise<Lo
       let failed = 0;
       const responses = datas.map((d) => {
         stats.recordsIn++;
-        if (failureRate > 0 && random() < failureRate) {
+        if ((failureRate > 0 && random() < failureRate) || opts.faults?.rejectRecord?.(name, d)) {
           failed++;
           stats.recordsRejected++;
           return { ErrorCode: "ServiceUnavailableException", ErrorMessage: "Slow down." };
