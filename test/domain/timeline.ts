@@ -7,7 +7,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { parseEvent, type McEvent } from "../../domain/events";
 
-export const FIXTURES_DIR = path.resolve(__dirname, "../../../shared/fixtures/mediaconvert-events");
+export const FIXTURES_DIR = path.resolve(__dirname, "fixtures/mediaconvert-events");
 
 export function fixtureFiles(): string[] {
   return fs
