@@ -11,37 +11,11 @@ import { FirehoseDelivery } from "../../adapters/delivery";
 import { createAnalyticsHandler } from "../../consumers/analytics";
 import { createHistoryHandler, handlerFromEnv } from "../../consumers/history";
 import { flatten, jobEventRow, jobRow } from "../../consumers/rows";
-import { parseEvent } from "../../domain/events";
 import { DATASETS, rowSchema } from "../../domain/history";
-import type { JobRecord } from "../../domain/job";
-import * as reducer from "../../domain/reducer";
-import { encodeStreamRecord, makeStreamRecord, type StreamRecord } from "../../domain/stream-record";
+import { encodeStreamRecord } from "../../domain/stream-record";
 import { startLocalFirehose, type LocalFirehose } from "../../local/firehose/server";
 import { LocalLake } from "../../sql/duckdb";
-import { KNOWN_JOBS, knownEvents, knownProbe } from "./known-jobs";
-
-const r2 = reducer as unknown as Record<string, ((s: reducer.JobState) => JobRecord) | undefined>;
-const toRecord = (r2.recordOf ?? r2.toJobRecord)!;
-
-/** Stream records of one known job, one per event in time order, as the collector would write them. */
-export function recordsOfJob(index: number): StreamRecord[] {
-  const id = KNOWN_JOBS[index].id;
-  const events = knownEvents()
-    .filter((e) => (e.detail as { jobId: string }).jobId === id)
-    .map((e) => {
-      const p = parseEvent(e);
-      if (!p.ok) throw new Error(p.reason);
-      return p.event;
-    })
-    .sort((a, b) => a.timestamp - b.timestamp);
-  let s: reducer.JobState | undefined;
-  return events.map((e, k) => {
-    s = reducer.applyEvent(s, e);
-    const uri = e.status === "INPUT_INFORMATION" ? (e as { inputs: { uri?: string }[] }).inputs[0]?.uri : undefined;
-    if (uri) s = reducer.withProbe(s, knownProbe(uri));
-    return makeStreamRecord(e, toRecord(s), 1_700_000_000_000 + k);
-  });
-}
+import { KNOWN_JOBS, recordsOfJob } from "./known-jobs";
 
 let seq = 1000;
 function kinesisRecord(data: Uint8Array | string, partitionKey = "p"): KinesisStreamRecord {

@@ -4,7 +4,11 @@
  * INPUT_INFORMATION), and the expected answer of every named query is computed from the same plain numbers —
  * never from the pipeline's own output.
  */
+import { parseEvent } from "../../domain/events";
+import type { JobRecord } from "../../domain/job";
 import type { ProbeResult } from "../../domain/probe";
+import * as reducer from "../../domain/reducer";
+import { makeStreamRecord, type StreamRecord } from "../../domain/stream-record";
 
 export const ACCOUNT = "111122223333";
 export const REGION = "us-east-1";
@@ -289,3 +293,30 @@ export function expectedThroughput(): Record<string, { jobs_started: number; job
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stream records built with the domain reducer (what the collector writes)
+
+const reducerFns = reducer as unknown as Record<string, ((s: reducer.JobState) => JobRecord) | undefined>;
+export const toRecord = (reducerFns.recordOf ?? reducerFns.toJobRecord)!;
+
+/** Stream records of one known job, one per event in time order, as the collector would write them. */
+export function recordsOfJob(index: number): StreamRecord[] {
+  const id = KNOWN_JOBS[index].id;
+  const events = knownEvents()
+    .filter((e) => (e.detail as { jobId: string }).jobId === id)
+    .map((e) => {
+      const p = parseEvent(e);
+      if (!p.ok) throw new Error(p.reason);
+      return p.event;
+    })
+    .sort((a, b) => a.timestamp - b.timestamp);
+  let s: reducer.JobState | undefined;
+  return events.map((e, k) => {
+    s = reducer.applyEvent(s, e);
+    const uri = e.status === "INPUT_INFORMATION" ? (e as { inputs: { uri?: string }[] }).inputs[0]?.uri : undefined;
+    if (uri) s = reducer.withProbe(s, knownProbe(uri));
+    return makeStreamRecord(e, toRecord(s), 1_700_000_000_000 + k);
+  });
+}
+
