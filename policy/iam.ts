@@ -17,6 +17,7 @@ export const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 export interface StatementLike {
+  Sid?: string;
   Effect?: string;
   Action?: string | string[];
   NotAction?: string | string[];

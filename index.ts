@@ -1,0 +1,110 @@
+/**
+ * The mcjobs Pulumi program: one stack per region where you run MediaConvert (docs/deploy.md).
+ *
+ * Reads and validates the stack config (config/stack.ts; a bad value stops here with the key named), builds an AWS
+ * provider for the stack's region whose defaultTags put the stack tags on every taggable resource, composes the
+ * components, and exports what a user needs.
+ *
+ * Names: every global or account-wide name is either left to Pulumi's autonaming (random suffix) or carries the
+ * stack and region, so stacks never collide (test/infra/posture.test.ts deploys two regions side by side).
+ * Data retention: with `retainData` (default true) tables, the KMS key and the history lake are kept on
+ * `pulumi destroy` (retainOnDelete) and tables get deletion protection; set it false for throw-away stacks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { loadStackConfig } from "./config/stack";
+import { stackTags } from "./components/tags";
+import { BasePipeline } from "./components/base-pipeline";
+import { EventCollector } from "./components/event-collector";
+import { HistoryLake } from "./components/history-lake";
+import { StreamConsumers } from "./components/stream-consumers";
+
+const cfg = loadStackConfig();
+const tags = stackTags({ application: cfg.application, stack: cfg.stack, region: cfg.region, project: cfg.project });
+
+const provider = new aws.Provider(`aws-${cfg.region}`, { region: cfg.region as aws.Region, defaultTags: { tags } });
+const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
+const dataOpts: pulumi.ComponentResourceOptions = { ...opts, retainOnDelete: cfg.retainData };
+
+/** Lower-case, `_`-separated: Glue database names are account+region wide and must not collide across stacks. */
+const glueSafe = (s: string) => s.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+
+const pipeline = new BasePipeline(
+  "mcjobs",
+  {
+    tableTTLDays: cfg.tableTTL,
+    streamTTLHours: cfg.streamTTL,
+    useStreams: cfg.useStreams,
+    retainData: cfg.retainData,
+    runtimeSettings: {
+      application: cfg.application,
+      bufferInterval: cfg.bufferInterval,
+      probeBudgetBytes: cfg.probeBudgetBytes,
+      probeMaxRequests: cfg.probeMaxRequests,
+      collectOnlyApplication: cfg.collectOnlyApplication,
+    },
+  },
+  opts,
+);
+
+// Buckets the collector may probe inputs from: the stack's extra input buckets (and the watch folder, once
+// the WatchFolder component is composed below).
+const probeBucketArns: pulumi.Input<string>[] = [...cfg.inputBucketArns];
+
+const collector = new EventCollector(
+  "collector",
+  {
+    pipeline,
+    application: cfg.collectOnlyApplication ? cfg.application : undefined,
+    probeBucketArns,
+    probeBudgetBytes: cfg.probeBudgetBytes,
+    probeMaxRequests: cfg.probeMaxRequests,
+    logRetentionDays: cfg.logRetentionDays,
+    logLevel: cfg.logLevel,
+  },
+  opts,
+);
+
+let lake: HistoryLake | undefined;
+let consumers: StreamConsumers | undefined;
+if (cfg.useStreams && pipeline.streamArn) {
+  lake = new HistoryLake(
+    "history",
+    {
+      bufferIntervalSeconds: cfg.bufferInterval,
+      kmsKeyArn: pipeline.keyArn,
+      bytesScannedCutoffPerQuery: cfg.athenaBytesScannedLimit,
+      databaseName: glueSafe(`${cfg.application}_${cfg.stack}`),
+      forceDestroy: !cfg.retainData,
+    },
+    dataOpts,
+  );
+  consumers = new StreamConsumers(
+    "consumers",
+    {
+      streamArn: pipeline.streamArn,
+      streamKmsKeyArn: pipeline.keyArn,
+      deliveryStreams: lake.deliveryStreams,
+      bufferIntervalSeconds: cfg.bufferInterval,
+      kmsKeyArn: pipeline.keyArn,
+      logRetentionDays: cfg.logRetentionDays,
+    },
+    opts,
+  );
+}
+
+// ---- Outputs ----------------------------------------------------------------------------------------------------
+export const region = cfg.region;
+export const application = cfg.application;
+export const jobsTable = pipeline.tableNames.jobs;
+export const eventsTable = pipeline.tableNames.events;
+export const queuesTable = pipeline.tableNames.queues;
+export const configTable = pipeline.tableNames.config;
+export const streamName = pipeline.streamName;
+export const kmsKeyArn = pipeline.keyArn;
+export const collectorFunction = collector.functionName;
+export const collectorDeadLetterQueueUrl = collector.deadLetterQueueUrl;
+export const historyBucket = lake?.bucketName;
+export const glueDatabase = lake?.databaseName;
+export const athenaWorkgroup = lake?.workgroupName;
+export const consumerFailureQueueUrl = consumers?.failureQueueUrl;

@@ -1,0 +1,70 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runModule, type MockRun } from "./harness";
+import { parseStackConfig } from "../../config/stack";
+
+const INDEX = path.join(__dirname, "..", "..", "index.ts");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = require("js-yaml") as { load(s: string): unknown };
+
+/** The project-namespace keys of a Pulumi.<stack>.yaml, plus its aws:region. */
+function stackFile(stack: string): { region: string; raw: Record<string, string> } {
+  const doc = yaml.load(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+  const raw: Record<string, string> = {};
+  for (const [k, v] of Object.entries(doc.config)) if (k.startsWith("mcjobs:")) raw[k.slice(7)] = String(v);
+  return { region: String(doc.config["aws:region"]), raw };
+}
+
+describe("infra: the program (index.ts)", () => {
+  for (const stack of ["dev", "prod-us-east-1", "prod-eu-west-1"]) {
+    it(`Pulumi.${stack}.yaml is a valid stack config`, () => {
+      const { region, raw } = stackFile(stack);
+      const cfg = parseStackConfig(raw, { region, stack });
+      assert.equal(cfg.region, region);
+    });
+  }
+
+  let run: MockRun<Record<string, unknown>>;
+  before(async () => {
+    const { region, raw } = stackFile("prod-eu-west-1");
+    run = await runModule(INDEX, { stack: "prod-eu-west-1", region, config: raw });
+  });
+
+  it("exports what a user needs", () => {
+    const out = run.result;
+    for (const k of ["jobsTable", "eventsTable", "queuesTable", "configTable", "streamName", "collectorFunction", "historyBucket", "athenaWorkgroup", "glueDatabase"]) {
+      assert.equal(typeof out[k], "string", `output ${k} missing`);
+    }
+    assert.equal(out.region, "eu-west-1");
+    assert.equal(out.jobsTable, run.one("aws:dynamodb/table:Table", "mcjobs-jobs").state.name);
+  });
+
+  it("tags every resource through the provider's defaultTags with stack, region and app", () => {
+    const provider = run.one("pulumi:providers:aws");
+    assert.equal(provider.inputs.region, "eu-west-1");
+    const tags = JSON.parse(typeof provider.inputs.defaultTags === "string" ? provider.inputs.defaultTags : JSON.stringify(provider.inputs.defaultTags)).tags;
+    assert.equal(tags["mcjobs:stack"], "prod-eu-west-1");
+    assert.equal(tags["mcjobs:region"], "eu-west-1");
+    assert.equal(tags["mcjobs:application"], "mcjobs");
+  });
+
+  it("applies the stack's settings to the components", () => {
+    assert.equal(run.one("aws:kinesis/stream:Stream").inputs.retentionPeriod, 168);
+    for (const t of run.all("aws:dynamodb/table:Table")) assert.equal(t.inputs.deletionProtectionEnabled, true);
+    for (const lg of run.all("aws:cloudwatch/logGroup:LogGroup").filter((l) => String(l.inputs.namePrefix).startsWith("/aws/lambda/"))) assert.equal(lg.inputs.retentionInDays, 90, lg.name);
+  });
+
+  it("without streams: no stream, no lake, no consumers", async () => {
+    const { region, raw } = stackFile("dev");
+    const small = await runModule(INDEX, { stack: "dev", region, config: { ...raw, useStreams: "false" } });
+    assert.equal(small.all("aws:kinesis/stream:Stream").length, 0);
+    assert.equal(small.all("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").length, 0);
+    assert.equal(small.all("aws:lambda/eventSourceMapping:EventSourceMapping").length, 0);
+    assert.equal(small.result.streamName, undefined);
+  });
+
+  it("a bad config value stops the program before any resource, naming the key", async () => {
+    await assert.rejects(runModule(INDEX, { stack: "dev", config: { streamTTL: "2" } }), /mcjobs:streamTTL = "2" is out of range/);
+  });
+});
