@@ -1,0 +1,570 @@
+/**
+ * Collector Lambda: the target of the EventBridge rule that matches every `aws.mediaconvert` event.
+ *
+ * Input: one EventBridge event per invocation (asynchronous invoke), or — for the local twin and replays — an array
+ * of events or `{ events: [...] }`; each event is handled independently.
+ *
+ * Per event, in this order (see the adapters for each step's guarantees):
+ *  1. validate with the domain's `parseEvent`; a bad event goes to the dead-letter queue with its reason, the
+ *     invocation carries on (a bad event never throws);
+ *  2. claim the event in the Events table (conditional put, idempotent on eventKey): duplicates that were fully
+ *     processed stop here; a half-processed one (an earlier attempt died) is taken over and processed again;
+ *  3. fold it into the job's live record in the Jobs table — one conditional UpdateItem (fast path), or read +
+ *     merge + conditional put on the version (slow path) when the condition fails;
+ *  4. move the job's queue counters when its (queue, status) really changed (exactly once, see queue-counters);
+ *  5. once per job: probe the input with mediainfo.js (byte budget) and fetch missing settings with GetJob;
+ *  6. put one enriched StreamRecord per event on Kinesis (batched; failed records retried) unless USE_STREAMS=false;
+ *  7. mark the event done in the Events table.
+ *
+ * A transient AWS failure in any step (after the SDK's and our bounded retries) fails that event: its claim is
+ * released and the invocation throws once every other event is handled, so Lambda's async retry (then the rule's
+ * DLQ) keeps it. A retry is idempotent: steps 2–4 and 7 are conditional, the probe/GetJob claims make step 5 run
+ * once, and step 6 runs only for events not yet marked done.
+ *
+ * What stays at-least-once: if an invocation dies after Kinesis accepted a record but before step 7 marked the
+ * event done, the retry puts that record again. Consumers dedupe on eventKey.
+ */
+import type { Context } from "aws-lambda";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { MediaConvertClient } from "@aws-sdk/client-mediaconvert";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { z } from "zod";
+import * as clients from "../adapters/clients";
+import { memoryDeadLetter, sqsDeadLetter, type DeadLetterKind, type DeadLetterSink } from "../adapters/dead-letter";
+import { dynamoEventsStore, type EventsStore } from "../adapters/events-store";
+import { mediaConvertJobDetails, type JobDetailsFetcher } from "../adapters/job-details";
+import { dynamoJobsStore, type JobItem, type JobsStore } from "../adapters/jobs-store";
+import {
+  COUNTED_QUEUE_ATTRIBUTE,
+  COUNTED_STATUS_ATTRIBUTE,
+  dynamoQueueCounters,
+  type QueueCounters,
+  type QueuePosition,
+} from "../adapters/queue-counters";
+import { kinesisStreamWriter, type StreamWriter } from "../adapters/stream";
+import { ENV } from "../domain/env";
+import { parseEvent, type McEvent } from "../domain/events";
+import { JOB_STATUSES, type JobStatus } from "../domain/job";
+import { jobDetailsEvent, needsJobDetails } from "../domain/job-source";
+import { DEFAULT_PROBE_BUDGET_BYTES, DEFAULT_PROBE_MAX_REQUESTS, type ProbeResult } from "../domain/probe";
+import type { StreamRecord } from "../domain/stream-record";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Configuration (validated once per container)
+
+const boolText = z
+  .enum(["true", "false", "TRUE", "FALSE", "1", "0"], { message: 'must be "true" or "false"' })
+  .transform((v) => v === "true" || v === "TRUE" || v === "1");
+
+export const CollectorConfigSchema = z
+  .object({
+    [ENV.jobsTable]: z.string().min(1, "must name the Jobs table"),
+    [ENV.eventsTable]: z.string().min(1, "must name the Events table"),
+    [ENV.queuesTable]: z.string().min(1, "must name the Queues table"),
+    [ENV.tableTtlDays]: z.coerce
+      .number({ message: "must be a number of days" })
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1 day")
+      .max(3650, "must be at most 3650 days"),
+    [ENV.useStreams]: boolText.default(true),
+    [ENV.streamName]: z.string().min(1).optional(),
+    [ENV.deadLetterQueueUrl]: z.url({ message: "must be an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)" }).optional(),
+    [ENV.probeBudgetBytes]: z.coerce
+      .number({ message: "must be a number of bytes" })
+      .int("must be a whole number of bytes")
+      .min(64 * 1024, "must be at least 65536 bytes (64 KiB)")
+      .max(512 * 1024 * 1024, "must be at most 536870912 bytes (512 MiB)")
+      .default(DEFAULT_PROBE_BUDGET_BYTES),
+    /** Off switches for the once-per-job extras (default on). */
+    COLLECTOR_PROBE: boolText.default(true),
+    COLLECTOR_GET_JOB: boolText.default(true),
+  })
+  .superRefine((v, ctx) => {
+    if (v[ENV.useStreams] && !v[ENV.streamName]) {
+      ctx.addIssue({ code: "custom", path: [ENV.streamName], message: `is required when ${ENV.useStreams} is true` });
+    }
+  });
+
+export interface CollectorConfig {
+  jobsTable: string;
+  eventsTable: string;
+  queuesTable: string;
+  ttlSeconds: number;
+  useStreams: boolean;
+  streamName?: string;
+  deadLetterQueueUrl?: string;
+  probeBudgetBytes: number;
+  probe: boolean;
+  getJob: boolean;
+}
+
+/** Reads and validates the collector's settings; throws one message naming every bad variable and its value. */
+export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  const blankToUndefined = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === "" ? undefined : v]));
+  const parsed = CollectorConfigSchema.safeParse(blankToUndefined);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? "?");
+      const value = env[name];
+      return `  ${name}${value === undefined ? " (not set)" : ` = ${JSON.stringify(value)}`}: ${i.message}`;
+    });
+    throw new Error(`Collector configuration is invalid:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  return {
+    jobsTable: c[ENV.jobsTable],
+    eventsTable: c[ENV.eventsTable],
+    queuesTable: c[ENV.queuesTable],
+    ttlSeconds: c[ENV.tableTtlDays] * 86_400,
+    useStreams: c[ENV.useStreams],
+    streamName: c[ENV.streamName],
+    deadLetterQueueUrl: c[ENV.deadLetterQueueUrl],
+    probeBudgetBytes: c[ENV.probeBudgetBytes],
+    probe: c.COLLECTOR_PROBE,
+    getJob: c.COLLECTOR_GET_JOB,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dependencies (injected by tests, the bench and the local twin; built from env in Lambda)
+
+export type Prober = (uri: string, opts: { budgetBytes: number; maxRequests: number }) => Promise<ProbeResult>;
+
+export interface CollectorDeps {
+  config: CollectorConfig;
+  jobs: JobsStore;
+  events: EventsStore;
+  queues: QueueCounters;
+  /** Absent when USE_STREAMS=false. */
+  stream?: StreamWriter;
+  deadLetter: DeadLetterSink;
+  /** mediainfo.js probe over S3 ranged reads; absent = no probing. */
+  probe?: Prober;
+  /** GetJob for jobs with no settings on record; absent = no backfill. */
+  jobDetails?: JobDetailsFetcher;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+  /** Claim lease when no Lambda context tells the remaining time (default 60 s). */
+  defaultLeaseMs?: number;
+  /** Jobs processed at once within one invocation (default 8); events of one job always run one after another. */
+  concurrency?: number;
+}
+
+export interface CollectorResult {
+  received: number;
+  rejected: number;
+  duplicates: number;
+  processed: number;
+  streamed: number;
+  failed: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One invocation's input → the list of raw events it carries. */
+export function eventsOf(input: unknown): unknown[] {
+  if (Array.isArray(input)) return input;
+  if (input && typeof input === "object" && Array.isArray((input as { events?: unknown }).events)) {
+    return (input as { events: unknown[] }).events;
+  }
+  return [input];
+}
+
+function describe(err: unknown): string {
+  const e = err as { name?: string; message?: string };
+  return `${e?.name ?? "Error"}: ${e?.message ?? String(err)}`;
+}
+
+/** Throttling, 5xx and timeouts may pass on a later try; anything else (no access, no such key, not media) will not. */
+function isTransient(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const status = e?.$metadata?.httpStatusCode ?? 0;
+  return (
+    status >= 500 ||
+    status === 429 ||
+    e?.$retryable !== undefined ||
+    ["SlowDown", "ThrottlingException", "RequestTimeout", "TimeoutError", "AbortError", "ECONNRESET"].includes(e?.name ?? "")
+  );
+}
+
+function rawIds(raw: unknown): { eventId?: string; jobId?: string } {
+  if (!raw || typeof raw !== "object") return {};
+  const r = raw as { id?: unknown; detail?: { jobId?: unknown } };
+  return {
+    eventId: typeof r.id === "string" ? r.id : undefined,
+    jobId: typeof r.detail?.jobId === "string" ? r.detail.jobId : undefined,
+  };
+}
+
+function safeJson(raw: unknown): string {
+  try {
+    return JSON.stringify(raw) ?? "null";
+  } catch {
+    return String(raw);
+  }
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+}
+
+const isStatus = (s: unknown): s is JobStatus => typeof s === "string" && (JOB_STATUSES as readonly string[]).includes(s);
+
+/** Where the Queues counters should have this job, from the live job item (undefined: not countable yet). */
+export function livePosition(item: JobItem): QueuePosition | undefined {
+  const queueName = item.queueName;
+  const status = item.status;
+  if (typeof queueName !== "string" || queueName === "" || !isStatus(status)) return undefined;
+  return { queueName, status };
+}
+
+/** Where the counters have this job now, from the counted marker on the item. */
+export function countedPosition(item: JobItem): QueuePosition | undefined {
+  const queueName = item[COUNTED_QUEUE_ATTRIBUTE];
+  const status = item[COUNTED_STATUS_ATTRIBUTE];
+  if (typeof queueName !== "string" || !isStatus(status)) return undefined;
+  return { queueName, status };
+}
+
+const samePosition = (a?: QueuePosition, b?: QueuePosition) => a?.queueName === b?.queueName && a?.status === b?.status;
+
+/** Input URI worth probing, from the job item: INPUT_INFORMATION's, else the first input of the settings. */
+export function inputUri(item: JobItem): string | undefined {
+  const fromEvent = (item.input as { uri?: unknown } | undefined)?.uri;
+  const fromSettings = (item.settings as { inputs?: Array<{ uri?: unknown }> } | undefined)?.inputs?.[0]?.uri;
+  const uri = typeof fromEvent === "string" ? fromEvent : fromSettings;
+  return typeof uri === "string" && uri.startsWith("s3://") ? uri : undefined;
+}
+
+export function createCollector(deps: CollectorDeps) {
+  const { config, jobs, events, queues, stream, deadLetter, logger, metrics } = deps;
+  const now = deps.now ?? Date.now;
+  const concurrency = deps.concurrency ?? 8;
+
+  /** Moves the queue counters until they reflect the job's live position (bounded; conflicts re-read the job). */
+  async function reconcileCounters(item: JobItem): Promise<JobItem> {
+    let current = item;
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const to = livePosition(current);
+      const from = countedPosition(current);
+      if (!to || samePosition(from, to)) return current;
+      const result = await queues.moveJob({ jobId: String(current.jobId), from, to, now: now(), ttlSeconds: config.ttlSeconds });
+      if (result === "moved") {
+        metrics.addMetric("QueueTransitions", MetricUnit.Count, 1);
+        logger.debug("queue counters moved", { jobId: current.jobId, from, to });
+        return { ...current, [COUNTED_QUEUE_ATTRIBUTE]: to.queueName, [COUNTED_STATUS_ATTRIBUTE]: to.status };
+      }
+      const fresh = await jobs.get(String(current.jobId));
+      if (!fresh) return current;
+      current = fresh;
+    }
+    // Still contended: fail this event so the retry re-checks (nothing is counted twice, and nothing is lost).
+    throw new Error(`queue counters of job ${item.jobId} still contended after 6 attempts`);
+  }
+
+  async function probeOnce(item: JobItem): Promise<JobItem> {
+    if (!config.probe || !deps.probe || item.probe !== undefined || item.probeError !== undefined) return item;
+    const uri = inputUri(item);
+    if (!uri) return item;
+    if (!(await jobs.claim(String(item.jobId), "probe", { now: now(), staleMs: 5 * 60_000 }))) return item;
+    const started = now();
+    let result: ProbeResult;
+    try {
+      result = await deps.probe(uri, { budgetBytes: config.probeBudgetBytes, maxRequests: DEFAULT_PROBE_MAX_REQUESTS });
+    } catch (err) {
+      metrics.addMetric("ProbeFailures", MetricUnit.Count, 1);
+      const retryable = isTransient(err);
+      logger.warn("probe failed; the job is kept without it", { jobId: item.jobId, uri, reason: describe(err), retryable });
+      await jobs
+        .releaseClaim(String(item.jobId), "probe", { reason: describe(err), final: !retryable, now: now() })
+        .catch((e) => logger.warn("could not record the probe failure", { jobId: item.jobId, reason: describe(e) }));
+      return item;
+    }
+    metrics.addMetric("ProbeBytesRead", MetricUnit.Bytes, result.bytesRead);
+    metrics.addMetric("ProbeMs", MetricUnit.Milliseconds, now() - started);
+    logger.info("input probed", { jobId: item.jobId, uri, bytesRead: result.bytesRead, requests: result.requests, complete: result.complete });
+    const { tracks: _tracks, ...stored } = result as ProbeResult & { tracks?: unknown };
+    return (await jobs.storeOnce(String(item.jobId), "probe", stored, { now: now(), ttlSeconds: config.ttlSeconds })) ?? item;
+  }
+
+  async function backfillDetails(item: JobItem): Promise<JobItem> {
+    if (!config.getJob || !deps.jobDetails || !needsJobDetails(item)) return item;
+    if (!(await jobs.claim(String(item.jobId), "details", { now: now(), staleMs: 5 * 60_000 }))) return item;
+    const result = await deps.jobDetails.get(String(item.jobId));
+    if (!result.fromCache) metrics.addMetric("GetJobCalls", MetricUnit.Count, 1);
+    if (!result.ok) {
+      metrics.addMetric("GetJobFailures", MetricUnit.Count, 1);
+      logger.warn("GetJob failed; the job is kept without its settings", { jobId: item.jobId, kind: result.kind, reason: result.reason });
+      // Throttling and timeouts may pass later: give the claim back (a bounded number of times). Anything else
+      // (denied, deleted job) will not: remember the reason so no later event asks again.
+      const retryable = result.kind === "throttled" || result.kind === "timeout" || result.kind === "error";
+      await jobs
+        .releaseClaim(String(item.jobId), "details", { reason: `${result.kind}: ${result.reason}`, final: !retryable, now: now() })
+        .catch((e) => logger.warn("could not record the GetJob failure", { jobId: item.jobId, reason: describe(e) }));
+      return item;
+    }
+    const event = jobDetailsEvent(result.job, { at: now(), accountId: item.accountId as string, region: item.region as string });
+    if (!event) {
+      logger.warn("GetJob answered with a job the domain could not read", { jobId: item.jobId });
+      await jobs
+        .releaseClaim(String(item.jobId), "details", { reason: "unreadable GetJob answer", final: true, now: now() })
+        .catch(() => undefined);
+      return item;
+    }
+    const applied = await jobs.apply(event, { now: now(), ttlSeconds: config.ttlSeconds });
+    logger.info("job settings fetched with GetJob", { jobId: item.jobId });
+    return applied.item;
+  }
+
+  interface Work {
+    raw: unknown;
+    event: McEvent;
+    claimUntil?: number;
+    record?: StreamRecord;
+    error?: unknown;
+    done?: boolean;
+  }
+
+  async function processEvent(w: Work, leaseMs: number, result: CollectorResult): Promise<void> {
+    const { event } = w;
+    const claim = await events.claim(
+      {
+        jobId: event.jobId,
+        eventKey: event.eventKey,
+        eventId: event.eventId,
+        status: event.status,
+        timestamp: event.timestamp,
+        event,
+        raw: safeJson(w.raw),
+      },
+      { now: now(), leaseMs, ttlSeconds: config.ttlSeconds },
+    );
+    if (claim.kind === "done" || claim.kind === "in-flight") {
+      result.duplicates++;
+      metrics.addMetric("DuplicateEvents", MetricUnit.Count, 1);
+      logger.debug("duplicate event skipped", { eventKey: event.eventKey, jobId: event.jobId, state: claim.kind });
+      return;
+    }
+    w.claimUntil = claim.claimUntil;
+    if (claim.kind === "resumed") {
+      metrics.addMetric("ResumedEvents", MetricUnit.Count, 1);
+      logger.info("resuming an event an earlier attempt left unfinished", { eventKey: event.eventKey, attempt: claim.attempt });
+    }
+
+    const applied = await jobs.apply(event, { now: now(), ttlSeconds: config.ttlSeconds });
+    metrics.addMetric(applied.path === "fast" ? "JobsFastPath" : "JobsSlowPath", MetricUnit.Count, 1);
+    let item = await reconcileCounters(applied.item);
+    // The extras never fail the event: any error is logged and the job stays usable without them.
+    try {
+      item = await backfillDetails(item);
+      item = await reconcileCounters(item);
+    } catch (err) {
+      logger.warn("GetJob backfill skipped after an error", { jobId: event.jobId, reason: describe(err) });
+    }
+    try {
+      item = await probeOnce(item);
+    } catch (err) {
+      logger.warn("probe skipped after an error", { jobId: event.jobId, reason: describe(err) });
+    }
+    w.record = { v: 1, eventKey: event.eventKey, event, job: jobs.toRecord(item), at: now() };
+    result.processed++;
+  }
+
+  return async function collect(input: unknown, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<CollectorResult> {
+    const raws = eventsOf(input);
+    const result: CollectorResult = { received: raws.length, rejected: 0, duplicates: 0, processed: 0, streamed: 0, failed: 0 };
+    metrics.addMetric("EventsReceived", MetricUnit.Count, raws.length);
+    const leaseMs = context ? Math.max(1000, context.getRemainingTimeInMillis() + 1000) : (deps.defaultLeaseMs ?? 60_000);
+
+    // 1. validate; bad events go to the dead-letter queue
+    const accepted: Work[] = [];
+    const seen = new Set<string>();
+    const letters: Array<Promise<void>> = [];
+    let letterFailures = 0;
+    for (const raw of raws) {
+      const parsed = parseEvent(raw);
+      if (!parsed.ok) {
+        result.rejected++;
+        metrics.addMetric("EventsRejected", MetricUnit.Count, 1);
+        const kind: DeadLetterKind = parsed.kind;
+        logger.warn("event rejected", { kind, reason: parsed.reason, ...rawIds(raw) });
+        letters.push(
+          deadLetter.send({ kind, reason: parsed.reason, raw, rejectedAt: now(), ...rawIds(raw) }).catch((err) => {
+            letterFailures++;
+            logger.error("could not send the rejected event to the dead-letter queue", { reason: describe(err), ...rawIds(raw) });
+          }),
+        );
+        continue;
+      }
+      if (seen.has(parsed.event.eventKey)) {
+        result.duplicates++;
+        metrics.addMetric("DuplicateEvents", MetricUnit.Count, 1);
+        continue;
+      }
+      seen.add(parsed.event.eventKey);
+      accepted.push({ raw, event: parsed.event });
+    }
+
+    // 2–5. per job, events in time order, jobs in parallel
+    const byJob = new Map<string, Work[]>();
+    for (const w of accepted) {
+      const list = byJob.get(w.event.jobId) ?? [];
+      list.push(w);
+      byJob.set(w.event.jobId, list);
+    }
+    for (const list of byJob.values()) list.sort((a, b) => a.event.eventKey.localeCompare(b.event.eventKey));
+    await mapLimit([...byJob.values()], concurrency, async (list) => {
+      for (const w of list) {
+        try {
+          await processEvent(w, leaseMs, result);
+        } catch (err) {
+          w.error = err;
+        }
+      }
+    });
+
+    // 6. Kinesis, one batch for the whole invocation
+    const toStream = accepted.filter((w) => w.record && !w.error);
+    if (config.useStreams && stream && toStream.length > 0) {
+      const put = await stream.put(toStream.map((w) => ({ partitionKey: w.event.jobId, data: JSON.stringify(w.record) })));
+      result.streamed += put.accepted.length;
+      metrics.addMetric("StreamRecordsPut", MetricUnit.Count, put.accepted.length);
+      if (put.calls > 1) metrics.addMetric("StreamPutCalls", MetricUnit.Count, put.calls);
+      for (const f of put.failed) {
+        const w = toStream[f.index];
+        w.error = new Error(`Kinesis did not accept the record: ${f.errorCode}: ${f.errorMessage}`);
+      }
+    }
+
+    // 7. mark done; give failed claims back so the retry can take them at once
+    await Promise.all(
+      accepted.map(async (w) => {
+        if (w.claimUntil === undefined) return;
+        if (!w.error) {
+          try {
+            await events.markDone(w.event.jobId, w.event.eventKey, { now: now(), streamed: config.useStreams });
+            w.done = true;
+            return;
+          } catch (err) {
+            w.error = err;
+          }
+        }
+        await events.release(w.event.jobId, w.event.eventKey, w.claimUntil).catch(() => undefined);
+      }),
+    );
+    await Promise.all(letters);
+
+    const failed = accepted.filter((w) => w.error);
+    result.failed = failed.length + letterFailures;
+    if (result.failed > 0) {
+      metrics.addMetric("EventsFailed", MetricUnit.Count, result.failed);
+      for (const w of failed) {
+        logger.error("event not processed; the invocation fails so Lambda retries it", {
+          eventKey: w.event.eventKey,
+          jobId: w.event.jobId,
+          reason: describe(w.error),
+        });
+      }
+      const first = failed[0]?.error;
+      throw new CollectorError(
+        `${result.failed} of ${raws.length} event(s) could not be processed (first: ${first ? describe(first) : "dead-letter send failed"}); ` +
+          "the invocation fails so Lambda retries it — already-processed events are skipped on retry",
+        result,
+      );
+    }
+    return result;
+  }
+}
+
+export class CollectorError extends Error {
+  constructor(
+    message: string,
+    readonly result: CollectorResult,
+  ) {
+    super(message);
+    this.name = "CollectorError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lambda wiring
+
+/** AWS clients the collector uses; the bench passes instrumented ones. Built from env when absent. */
+export interface CollectorClients {
+  dynamoDb?: DynamoDBDocumentClient;
+  kinesis?: KinesisClient;
+  s3?: S3Client;
+  sqs?: SQSClient;
+  mediaConvert?: MediaConvertClient;
+}
+
+/** Builds the real dependencies from the environment (AWS, or the stand-ins through MCJOBS_ENDPOINT_*). */
+export function depsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  extra: Partial<CollectorDeps> & { clients?: CollectorClients } = {},
+): CollectorDeps {
+  const { clients: given = {}, ...overrides } = extra;
+  const config = loadCollectorConfig(env);
+  const logger = extra.logger ?? new Logger({ serviceName: "mcjobs-collector" });
+  const metrics = extra.metrics ?? new Metrics({ namespace: "mcjobs", serviceName: "collector" });
+  const ddb = given.dynamoDb ?? clients.dynamoDb(env);
+  let deadLetter: DeadLetterSink;
+  if (config.deadLetterQueueUrl) {
+    deadLetter = sqsDeadLetter(given.sqs ?? clients.sqs(env), config.deadLetterQueueUrl);
+  } else {
+    logger.warn(`${ENV.deadLetterQueueUrl} is not set: rejected events are only logged (fine locally; set it in AWS)`);
+    deadLetter = memoryDeadLetter();
+  }
+  let probe: Prober | undefined;
+  if (config.probe) {
+    const s3 = given.s3 ?? clients.s3(env);
+    probe = async (uri, opts) => {
+      // Loaded on first use: the wasm module costs memory and start-up time only for jobs that need it.
+      const mod = await import("../probe");
+      return mod.probeS3(uri, { ...opts, s3 });
+    };
+  }
+  return {
+    config,
+    jobs: dynamoJobsStore(ddb, config.jobsTable),
+    events: dynamoEventsStore(ddb, config.eventsTable),
+    queues: dynamoQueueCounters(ddb, { queuesTable: config.queuesTable, jobsTable: config.jobsTable }),
+    stream:
+      config.useStreams && config.streamName ? kinesisStreamWriter(given.kinesis ?? clients.kinesis(env), config.streamName) : undefined,
+    deadLetter,
+    probe,
+    jobDetails: config.getJob ? mediaConvertJobDetails(given.mediaConvert ?? clients.mediaConvert(env)) : undefined,
+    logger,
+    metrics,
+    ...overrides,
+  };
+}
+
+let cached: { collect: ReturnType<typeof createCollector>; deps: CollectorDeps } | undefined;
+
+/** The Lambda entry point. Configuration is read at the first invocation of a container. */
+export async function handler(input: unknown, context?: Context): Promise<CollectorResult> {
+  if (!cached) {
+    const deps = depsFromEnv();
+    cached = { collect: createCollector(deps), deps };
+  }
+  const { collect, deps } = cached;
+  if (context) deps.logger.addContext(context);
+  try {
+    return await collect(input, context);
+  } finally {
+    deps.metrics.publishStoredMetrics();
+  }
+}

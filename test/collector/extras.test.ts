@@ -1,0 +1,191 @@
+/**
+ * The once-per-job extras of the collector, on the local stand-ins: the GetJob backfill (issue 9) against a
+ * MediaConvert stand-in that counts calls, and the mediainfo probe of the input (issue 3) over s3rver.
+ */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import * as clients from "../../adapters/clients";
+import { probeS3 } from "../../probe";
+import { createBucket, startStandIns, type StandIns } from "../../local/standins";
+import { makeMedia } from "../support/media";
+import { getJobBody, startMediaConvertStandIn, type MediaConvertStandIn } from "./support/mediaconvert-standin";
+import { deliver, makeRig, type Rig } from "./support/rig";
+
+const ACCOUNT = "111122223333";
+
+function eventsFor(jobId: string, opts: { count: number; queueName?: string; base?: number; inputUri?: string }) {
+  const base = opts.base ?? Date.now() - 300_000;
+  const queue = `arn:aws:mediaconvert:us-west-2:${ACCOUNT}:queues/${opts.queueName ?? "Default"}`;
+  const raw = (status: string, t: number, detail: Record<string, unknown> = {}) => ({
+    version: "0",
+    id: `${jobId}-${status}-${t}`,
+    "detail-type": "MediaConvert Job State Change",
+    source: "aws.mediaconvert",
+    account: ACCOUNT,
+    time: new Date(t).toISOString(),
+    region: "us-west-2",
+    resources: [`arn:aws:mediaconvert:us-west-2:${ACCOUNT}:jobs/${jobId}`],
+    detail: { timestamp: t, accountId: ACCOUNT, queue, jobId, status, userMetadata: {}, ...detail },
+  });
+  const out: Record<string, unknown>[] = [raw("PROGRESSING", base)];
+  if (opts.inputUri) {
+    out.push(raw("INPUT_INFORMATION", base + 100, { inputDetails: [{ id: 1, uri: opts.inputUri, video: [{ codec: "H_264" }], audio: [] }] }));
+  }
+  for (let i = 1; out.length < opts.count; i++) {
+    out.push(raw("STATUS_UPDATE", base + i * 1000, { framesDecoded: i * 10, jobProgress: { jobPercentComplete: i, currentPhase: "TRANSCODING" } }));
+  }
+  return out;
+}
+
+describe("collector extras: GetJob backfill and input probe", function () {
+  let standIns: StandIns;
+  let mc: MediaConvertStandIn;
+  const rigs: Rig[] = [];
+  before(async () => {
+    standIns = await startStandIns({ services: ["dynamodb", "kinesis", "s3"] });
+    mc = await startMediaConvertStandIn();
+  });
+  after(async () => {
+    for (const r of rigs) r.close();
+    await mc?.stop();
+    await standIns?.stop();
+  });
+  async function rig(opts: Parameters<typeof makeRig>[1]): Promise<Rig> {
+    const r = await makeRig(standIns, { ...opts, env: { MCJOBS_ENDPOINT_MEDIACONVERT: mc.endpoint, ...(opts.env ?? {}) } });
+    rigs.push(r);
+    return r;
+  }
+  const jobRecord = async (r: Rig, jobId: string) => {
+    const item = (await r.scan(r.tables.jobs)).find((i) => i.jobId === jobId);
+    assert.ok(item, `job ${jobId} stored`);
+    return { item, record: r.deps.jobs.toRecord(item as never) };
+  };
+
+  describe("GetJob backfill", () => {
+    it("fetches a job's settings once, however many events arrive at once and in how many containers", async () => {
+      const r = await rig({ prefix: "gj-once", getJob: true });
+      const submitMs = Date.now() - 400_000;
+      const jobId = `${submitMs}-ext001`;
+      mc.jobs.set(jobId, getJobBody({ jobId, inputUri: "s3://in/outside.mp4", submitMs, startMs: submitMs + 30_000, queueName: "Default" }));
+      mc.delayMs = 50; // widen the race
+      const events = eventsFor(jobId, { count: 20 });
+      // a second container: same tables, its own in-memory GetJob cache
+      const second = await rig({ prefix: "gj-once", getJob: true });
+      await Promise.all([
+        deliver(r.collect, events.slice(0, 10), { concurrency: 10 }),
+        deliver(second.collect, events.slice(10), { concurrency: 10 }),
+      ]);
+      mc.delayMs = 0;
+      assert.equal(mc.calls.get(jobId), 1, "GetJob called exactly once");
+      const { record } = await jobRecord(r, jobId);
+      assert.equal(record.settings?.inputs[0]?.uri, "s3://in/outside.mp4");
+      assert.equal(record.settings?.outputGroups[0]?.outputCount, 2);
+      assert.equal(record.submittedAt, submitMs, "submit time from GetJob timing");
+      assert.equal(record.status, "PROGRESSING");
+      assert.equal(record.eventCount, 20 + 0, "the backfill is not counted as a MediaConvert event");
+      // later events of the job do not ask again
+      await r.collect(eventsFor(jobId, { count: 3, base: Date.now() - 1000 }).slice(1));
+      assert.equal(mc.calls.get(jobId), 1);
+    });
+
+    for (const [error, kind] of [
+      ["ForbiddenException", "denied"],
+      ["NotFoundException", "not-found"],
+    ] as const) {
+      it(`keeps the job usable when GetJob answers ${error}, and does not ask again`, async () => {
+        const r = await rig({ prefix: `gj-${kind}`, getJob: true });
+        const jobId = `${Date.now() - 100_000}-${kind.slice(0, 6)}`;
+        mc.errors.set(jobId, error);
+        const events = eventsFor(jobId, { count: 6 });
+        const { gaveUp } = await deliver(r.collect, events, { concurrency: 3 });
+        assert.equal(gaveUp.length, 0, "a failing GetJob fails no event");
+        assert.equal(mc.calls.get(jobId), 1);
+        const { item, record } = await jobRecord(r, jobId);
+        assert.equal(record.status, "PROGRESSING");
+        assert.equal(record.eventCount, 6, "every event still folded in");
+        assert.equal(record.settings, undefined);
+        assert.match(String(item.detailsError), new RegExp(kind));
+        await r.collect(eventsFor(jobId, { count: 2, base: Date.now() }).slice(1));
+        assert.equal(mc.calls.get(jobId), 1, "a final failure is remembered on the job");
+      });
+    }
+
+    it("tries a throttled GetJob again on a later event, a bounded number of times", async () => {
+      const r = await rig({ prefix: "gj-throttle", getJob: true });
+      const jobId = `${Date.now() - 100_000}-thrtl1`;
+      mc.errors.set(jobId, "TooManyRequestsException");
+      for (let i = 0; i < 6; i++) {
+        // each batch is a new invocation in a new container (no in-memory cache), one after another
+        const fresh = await rig({ prefix: "gj-throttle", getJob: true });
+        await fresh.collect(eventsFor(jobId, { count: 2, base: Date.now() - 100_000 + i * 5000 }));
+      }
+      const { item, record } = await jobRecord(r, jobId);
+      assert.equal(record.status, "PROGRESSING");
+      const attempts = Number(item.detailsAttempts);
+      assert.equal(attempts, 3, "three claims, then it stops asking");
+      // the SDK itself retries a throttled call (3 HTTP requests per claim)
+      assert.equal(mc.calls.get(jobId), attempts * 3);
+      mc.errors.delete(jobId);
+    });
+  });
+
+  describe("input probe", () => {
+    let bucket: string;
+    let key: string;
+    let size: number;
+    before(async () => {
+      bucket = await createBucket("collector-probe", standIns.env);
+      const file = await makeMedia({ kind: "mp4-moov-end", seconds: 6, width: 640, height: 360 });
+      size = fs.statSync(file).size;
+      key = "inputs/clip.mp4";
+      const s3 = clients.s3(standIns.env);
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.readFileSync(file) }));
+      s3.destroy();
+    });
+
+    it("probes the input once per job within the byte budget and stores the result on the job", async () => {
+      let probes = 0;
+      const s3 = clients.s3(standIns.env);
+      const r = await rig({
+        prefix: "probe-once",
+        probe: true,
+        env: { PROBE_BUDGET_BYTES: String(256 * 1024) },
+        deps: {
+          probe: async (uri, opts) => {
+            probes++;
+            return probeS3(uri, { ...opts, s3 });
+          },
+        },
+      });
+      const jobId = `${Date.now() - 50_000}-probe1`;
+      const uri = `s3://${bucket}/${key}`;
+      const events = eventsFor(jobId, { count: 10, inputUri: uri });
+      const { gaveUp } = await deliver(r.collect, [events[1], ...events], { concurrency: 10 });
+      s3.destroy();
+      assert.equal(gaveUp.length, 0);
+      assert.equal(probes, 1, "one probe per job");
+      const { record } = await jobRecord(r, jobId);
+      assert.ok(record.probe, "probe stored");
+      assert.ok(record.probe!.bytesRead <= 256 * 1024, `read ${record.probe!.bytesRead} bytes within the 256 KiB budget`);
+      assert.ok(record.probe!.bytesRead < size || size <= 256 * 1024);
+      assert.equal(record.probe!.video?.width, 640);
+      assert.equal(record.probe!.video?.height, 360);
+      assert.ok(Math.abs((record.probe!.durationMs ?? 0) - 6000) < 200, `duration ${record.probe!.durationMs}`);
+      assert.equal(record.input?.uri, uri);
+      assert.ok(record.input?.durationMs, "the probe fills what INPUT_INFORMATION lacks");
+    });
+
+    it("logs a probe that cannot read the input and keeps the job and its events", async () => {
+      const r = await rig({ prefix: "probe-fail", probe: true });
+      const jobId = `${Date.now() - 50_000}-probe2`;
+      const events = eventsFor(jobId, { count: 4, inputUri: `s3://${bucket}/inputs/missing.mp4` });
+      const { gaveUp } = await deliver(r.collect, events, { concurrency: 1 });
+      assert.equal(gaveUp.length, 0, "a failing probe fails no event");
+      const { item, record } = await jobRecord(r, jobId);
+      assert.equal(record.eventCount, 4);
+      assert.equal(record.probe, undefined);
+      assert.match(String((item.probeError as { reason?: string })?.reason), /NotFound|NoSuchKey|404/);
+    });
+  });
+});
