@@ -72,6 +72,22 @@ export function parseS3Uri(uri: string): S3Location {
   return { bucket, key };
 }
 
+/**
+ * An S3 failure with a message a person can act on, keeping what callers need to decide on a retry: the SDK
+ * error's `name`, `$metadata` (HTTP status) and `$retryable`, and the original as `cause`.
+ */
+export class ProbeStorageError extends Error {
+  readonly $metadata?: { httpStatusCode?: number };
+  readonly $retryable?: unknown;
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    const e = cause as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+    this.name = typeof e?.name === "string" && e.name !== "Error" ? e.name : "ProbeStorageError";
+    if (e?.$metadata) this.$metadata = e.$metadata;
+    if (e?.$retryable !== undefined) this.$retryable = e.$retryable;
+  }
+}
+
 function s3ErrorMessage(err: unknown, what: string): string {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
@@ -99,7 +115,7 @@ export async function s3Storage(uri: string, client: S3Client): Promise<Storage>
     size = head.ContentLength ?? NaN;
     etag = head.ETag;
   } catch (err) {
-    throw new Error(s3ErrorMessage(err, `Cannot probe ${uri}`));
+    throw new ProbeStorageError(s3ErrorMessage(err, `Cannot probe ${uri}`), err);
   }
   if (!Number.isSafeInteger(size)) throw new Error(`Cannot probe ${uri}: HeadObject gave no size`);
   return {
@@ -110,10 +126,15 @@ export async function s3Storage(uri: string, client: S3Client): Promise<Storage>
         const out = await client.send(
           new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${endInclusive}`, IfMatch: etag }),
         );
+        // Checked here too: not every S3-compatible store honours If-Match.
+        const total = /\/(\d+)$/.exec(out.ContentRange ?? "")?.[1];
+        if ((etag && out.ETag && out.ETag !== etag) || (total !== undefined && Number(total) !== size)) {
+          throw Object.assign(new Error("ETag or size differs from HeadObject"), { name: "PreconditionFailed" });
+        }
         if (!out.Body) throw new Error("empty body");
         return await out.Body.transformToByteArray();
       } catch (err) {
-        throw new Error(s3ErrorMessage(err, `Reading bytes ${start}-${endInclusive} of ${uri}`));
+        throw new ProbeStorageError(s3ErrorMessage(err, `Reading bytes ${start}-${endInclusive} of ${uri}`), err);
       }
     },
     close: async () => undefined,

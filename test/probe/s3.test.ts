@@ -4,10 +4,12 @@
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Readable } from "node:stream";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as clients from "../../adapters/clients";
 import { startStandIns, createBucket, type StandIns } from "../../local/standins";
 import { probeFile, probeS3, parseS3Uri } from "../../probe";
+import { ProbeStorageError } from "../../probe/storage";
 import { makeMedia, MEDIA_KINDS, type MediaKind } from "../support/media";
 
 interface Wire {
@@ -59,6 +61,18 @@ describe("probe: through S3 ranged GETs (s3rver)", function () {
       s3.destroy();
     }
   });
+
+  /** The stand-in's S3 settings, for a client built by hand. */
+  function s3Config() {
+    return {
+      region: env.AWS_REGION,
+      endpoint: env.MCJOBS_ENDPOINT_S3,
+      forcePathStyle: true,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+      requestChecksumCalculation: "WHEN_REQUIRED" as const,
+      responseChecksumValidation: "WHEN_REQUIRED" as const,
+    };
+  }
 
   after(async () => {
     await standIns?.stop();
@@ -113,6 +127,69 @@ describe("probe: through S3 ranged GETs (s3rver)", function () {
       await assert.rejects(probeS3(`s3://${bucket}/x.mp4`, { s3: client, budgetBytes: 10 }), /budgetBytes must be at least/);
     } finally {
       client.destroy();
+    }
+  });
+
+  it("keeps the SDK's status on errors, so the collector can tell a missing object from a passing fault", async () => {
+    const client = clients.s3(env);
+    try {
+      const err = await probeS3(`s3://${bucket}/nope.mp4`, { s3: client }).then(
+        () => assert.fail("should have failed"),
+        (e: unknown) => e as ProbeStorageError,
+      );
+      assert.ok(err instanceof ProbeStorageError);
+      assert.equal(err.$metadata?.httpStatusCode, 404);
+    } finally {
+      client.destroy();
+    }
+    // A 503 on the second ranged GET, as S3 gives under load.
+    const flaky = new S3Client({ ...s3Config(), maxAttempts: 1 });
+    let gets = 0;
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "GetObjectCommand" && ++gets === 2) {
+          // What S3 sends back; the SDK's own deserializer turns it into its error.
+          const response = { statusCode: 503, headers: { "content-type": "application/xml" }, body: Readable.from([Buffer.from("<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>")]) };
+          return { response, output: undefined as never };
+        }
+        return next(args);
+      },
+      { step: "deserialize", name: "mcjobsInject503", priority: "low" },
+    );
+    try {
+      const err = await probeS3(`s3://${bucket}/inputs/ts/clip name.bin`, { s3: flaky }).then(
+        () => assert.fail("should have failed"),
+        (e: unknown) => e as ProbeStorageError,
+      );
+      assert.equal(err.$metadata?.httpStatusCode, 503, `${err.name}: ${err.message}`);
+      assert.equal(err.name, "SlowDown", "the S3 error code is kept as the name");
+      assert.match(err.message, /Reading bytes \d+-\d+ of s3:\/\/probe-media\/inputs\/ts\/clip name\.bin/);
+    } finally {
+      flaky.destroy();
+    }
+  });
+
+  it("fails loudly, instead of mixing two versions, when the object is replaced mid-probe", async () => {
+    const key = "inputs/replaced.mxf";
+    const original = fs.readFileSync(files.get("mxf")!);
+    const writer = clients.s3(env);
+    await writer.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: original }));
+    const client = clients.s3(env);
+    let gets = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "GetObjectCommand" && ++gets === 2) {
+          await writer.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.concat([original, Buffer.from("v2")]) }));
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "mcjobsReplaceObject" },
+    );
+    try {
+      await assert.rejects(probeS3(`s3://${bucket}/${key}`, { s3: client, budgetBytes: 1 << 20 }), /changed while it was being probed/);
+    } finally {
+      client.destroy();
+      writer.destroy();
     }
   });
 
