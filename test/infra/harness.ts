@@ -33,6 +33,8 @@ export interface RecordedResource {
   urn: string;
   /** Custom (provider) resource, as opposed to a ComponentResource. */
   custom: boolean;
+  /** Provider reference ("<provider urn>::<id>") when the resource was given an explicit provider. */
+  provider?: string;
   /** Inputs as the program passed them, with Outputs resolved to plain values. */
   inputs: Record<string, any>;
   /** What the mock answered (inputs plus emulated provider-computed properties). */
@@ -410,6 +412,7 @@ async function runUnlocked<T>(program: () => T | Promise<T>, opts: RunOptions): 
         name: args.name,
         urn: "", // filled below once the URN is known
         custom: args.custom ?? true,
+        provider: args.provider || undefined,
         inputs,
         state: finalState,
         id,
