@@ -144,8 +144,8 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: "tableTTL", meaning: "Days a job/event/queue item lives in DynamoDB after its last write (TTL attribute expiresAt)", allowed: "1–3650 days", default: "90" },
   { key: "streamTTL", meaning: "Kinesis stream retention", allowed: "24–8760 hours", default: "24" },
   { key: "bufferInterval", meaning: "Seconds records wait to be batched: Kinesis consumers' batching window and Firehose buffering interval. 60–300 is the range both accept (Lambda windows go up to 300 s; Firehose with Parquet conversion needs at least 60 s)", allowed: "60–300 seconds", default: "60" },
-  { key: "useStreams", meaning: "Deploy the Kinesis stream, its consumers and the history lake; false keeps only the live Jobs tables and API", allowed: "true | false", default: "true" },
-  { key: "collectOnlyApplication", meaning: "true: the collector sees only jobs whose userMetadata.application is this stack's application; false: every MediaConvert job of the account and region", allowed: "true | false", default: "false" },
+  { key: "useStreams", meaning: "Deploy the Kinesis stream, its consumers and the history lake; false keeps only the live Jobs tables and API", allowed: "true or false", default: "true" },
+  { key: "collectOnlyApplication", meaning: "true: the collector sees only jobs whose userMetadata.application is this stack's application; false: every MediaConvert job of the account and region", allowed: "true or false", default: "false" },
   { key: "notificationEmails", meaning: "Addresses subscribed to COMPLETE/ERROR notifications of this stack's jobs (each must confirm)", allowed: "up to 10 e-mail addresses, JSON list or comma-separated", default: "none" },
   { key: "queueArn", meaning: "MediaConvert queue the watch folder submits jobs to (must be in the stack's region)", allowed: "arn:aws:mediaconvert:<region>:<account>:queues/<name>", default: "the account's Default queue" },
   { key: "probeBudgetBytes", meaning: "Most bytes the mediainfo probe reads from an input file", allowed: "65536–67108864 bytes", default: "4194304 (4 MiB)" },
@@ -156,9 +156,9 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: "apiRateLimit", meaning: "Jobs API throttling: steady rate", allowed: "1–10000 requests/s", default: "100" },
   { key: "athenaBytesScannedLimit", meaning: "Athena workgroup cut-off per query", allowed: "10485760 (10 MiB)–1099511627776 (1 TiB) bytes", default: "10737418240 (10 GiB)" },
   { key: "logRetentionDays", meaning: "CloudWatch Logs retention of every Lambda", allowed: LOG_RETENTION_DAYS.join(", "), default: "30" },
-  { key: "retainData", meaning: "Keep tables and the history lake when the stack is destroyed (retainOnDelete) and turn on table deletion protection", allowed: "true | false", default: "true" },
+  { key: "retainData", meaning: "Keep tables and the history lake when the stack is destroyed (retainOnDelete) and turn on table deletion protection", allowed: "true or false", default: "true" },
   { key: "inputBucketArns", meaning: "Extra S3 buckets (besides the watch folder) whose inputs the collector may probe", allowed: "up to 20 bucket ARNs", default: "none" },
-  { key: "logLevel", meaning: "Log level of every Lambda (Powertools)", allowed: "DEBUG | INFO | WARN | ERROR", default: "INFO" },
+  { key: "logLevel", meaning: "Log level of every Lambda (Powertools)", allowed: "DEBUG, INFO, WARN, ERROR", default: "INFO" },
 ];
 
 export const CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as (keyof StackConfigInput)[];

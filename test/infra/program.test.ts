@@ -68,3 +68,12 @@ describe("infra: the program (index.ts)", () => {
     await assert.rejects(runModule(INDEX, { stack: "dev", config: { streamTTL: "2" } }), /mcjobs:streamTTL = "2" is out of range/);
   });
 });
+
+describe("infra: docs/deploy.md", () => {
+  it("explains every config key", () => {
+    const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "deploy.md"), "utf8");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CONFIG_KEYS } = require("../../config/stack") as typeof import("../../config/stack");
+    for (const k of CONFIG_KEYS) assert.ok(doc.includes(`| \`${k}\` |`), `docs/deploy.md has no row for ${k}`);
+  });
+});
