@@ -50,6 +50,13 @@ export const ProbeOptionsSchema = z.object({
     .optional(),
   /** Read without bounds (the full-parse baseline). */
   full: z.boolean().optional(),
+  /** Give up on one S3 request after this long (default 10 s). */
+  requestTimeoutMs: z
+    .number({ error: "requestTimeoutMs must be a number of milliseconds" })
+    .int("requestTimeoutMs must be whole milliseconds")
+    .min(100, "requestTimeoutMs must be at least 100")
+    .max(900_000, "requestTimeoutMs must be at most 900000 (15 minutes)")
+    .optional(),
 });
 
 export interface ProbeOptions extends z.infer<typeof ProbeOptionsSchema> {
@@ -137,10 +144,10 @@ export async function probeStorage(storage: Storage, opts: ProbeOptions = {}): P
 
 /** Probes an S3 object (`s3://bucket/key`) with ranged GETs. */
 export async function probeS3(uri: string, opts: ProbeOptions = {}): Promise<DetailedProbeResult> {
-  checkOptions(opts);
+  const o = checkOptions(opts);
   const client = opts.s3 ?? clients.s3();
   try {
-    const storage = await s3Storage(uri, client);
+    const storage = await s3Storage(uri, client, o.requestTimeoutMs);
     return await probeStorage(storage, opts);
   } finally {
     if (!opts.s3) client.destroy();

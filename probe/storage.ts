@@ -99,6 +99,7 @@ function s3ErrorMessage(err: unknown, what: string): string {
   if (status === 412 || e.name === "PreconditionFailed") {
     return `${what}: the object changed while it was being probed; probe it again`;
   }
+  if (e.name === "TimeoutError" || e.name === "AbortError") return `${what}: no answer from S3 in time`;
   return `${what}: ${e.name ?? "error"}${status ? ` (HTTP ${status})` : ""}: ${e.message ?? String(err)}`;
 }
 
@@ -106,12 +107,14 @@ function s3ErrorMessage(err: unknown, what: string): string {
  * An S3 object. HeadObject first (size and ETag); every ranged GET then asks for `bytes=a-b` (never a suffix
  * range) pinned to that ETag, so an object replaced mid-probe fails loudly instead of mixing two versions.
  */
-export async function s3Storage(uri: string, client: S3Client): Promise<Storage> {
+export async function s3Storage(uri: string, client: S3Client, requestTimeoutMs = 10_000): Promise<Storage> {
+  // The SDK waits forever by default; one stuck read must not hold up every probe queued behind it.
+  const timeout = () => ({ abortSignal: AbortSignal.timeout(requestTimeoutMs) });
   const { bucket, key } = parseS3Uri(uri);
   let size: number;
   let etag: string | undefined;
   try {
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), timeout());
     size = head.ContentLength ?? NaN;
     etag = head.ETag;
   } catch (err) {
@@ -125,6 +128,7 @@ export async function s3Storage(uri: string, client: S3Client): Promise<Storage>
       try {
         const out = await client.send(
           new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${endInclusive}`, IfMatch: etag }),
+          timeout(),
         );
         // Checked here too: not every S3-compatible store honours If-Match.
         const total = /\/(\d+)$/.exec(out.ContentRange ?? "")?.[1];

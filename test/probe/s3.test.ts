@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import { Readable } from "node:stream";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as clients from "../../adapters/clients";
@@ -190,6 +191,28 @@ describe("probe: through S3 ranged GETs (s3rver)", function () {
     } finally {
       client.destroy();
       writer.destroy();
+    }
+  });
+
+  it("gives up on an S3 endpoint that never answers, with a transient error", async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((sock) => void sockets.add(sock)); // accepts, never replies
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const client = new S3Client({ ...s3Config(), endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+    const started = Date.now();
+    try {
+      const err = await probeS3(`s3://${bucket}/x.mp4`, { s3: client, requestTimeoutMs: 300 }).then(
+        () => assert.fail("should have failed"),
+        (e: unknown) => e as Error,
+      );
+      assert.match(err.message, /Cannot probe s3:\/\/probe-media\/x\.mp4: no answer from S3 in time/);
+      assert.ok(["TimeoutError", "AbortError"].includes(err.name), err.name);
+      assert.ok(Date.now() - started < 5000);
+    } finally {
+      client.destroy();
+      for (const s of sockets) s.destroy();
+      silent.close();
     }
   });
 
