@@ -2,8 +2,8 @@
  * MediaConvert GetJob, for jobs the collector first sees through an event with no settings on record (created
  * by the console or another tool). Bounded and cached:
  *
- * - one call per job per container: results (successes and failures) are cached in memory, and concurrent asks
- *   for the same job share one in-flight call; the cache is an LRU of bounded size;
+ * - one call per job per container: successes and final failures (denied, not found) are cached in memory, and
+ *   concurrent asks for the same job share one in-flight call; the cache is an LRU of bounded size;
  * - each call has a deadline (AbortSignal) and the client's own retry budget, so a slow MediaConvert cannot eat
  *   the invocation;
  * - failures never throw: they come back classified (throttled, denied, not-found, timeout, error) with the
@@ -30,7 +30,7 @@ export interface JobDetailsOptions {
   timeoutMs?: number;
   /** Jobs remembered per container (default 2,000). */
   cacheSize?: number;
-  /** Failed lookups are remembered this long (default 5 min); a later event may then try again. */
+  /** Final failures (denied, not found) are remembered this long (default 5 min). */
   failureTtlMs?: number;
   now?: () => number;
 }
@@ -76,7 +76,10 @@ export function mediaConvertJobDetails(client: MediaConvertClient, opts: JobDeta
       const hit = cache.get(jobId);
       if (hit) {
         const result = await hit.result;
-        const fresh = result.ok || now() - hit.at < failureTtlMs;
+        // Successes and final failures (denied, not found) are kept; a throttled or timed-out call is not, so the
+        // caller's next (bounded) attempt really asks again.
+        const final = result.ok || result.kind === "denied" || result.kind === "not-found";
+        const fresh = final && (result.ok || now() - hit.at < failureTtlMs);
         if (fresh) {
           cache.delete(jobId);
           cache.set(jobId, hit);

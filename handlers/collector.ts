@@ -532,7 +532,9 @@ export function depsFromEnv(
     const s3 = given.s3 ?? clients.s3(env);
     probe = async (uri, opts) => {
       // Loaded on first use: the wasm module costs memory and start-up time only for jobs that need it.
-      const mod = await import("../probe");
+      // (A plain require: esbuild bundles it, and it resolves the same under tsx and in the bundle.)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require("../probe") as typeof import("../probe");
       return mod.probeS3(uri, { ...opts, s3 });
     };
   }

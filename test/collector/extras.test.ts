@@ -83,7 +83,7 @@ describe("collector extras: GetJob backfill and input probe", function () {
       assert.equal(record.settings?.outputGroups[0]?.outputCount, 2);
       assert.equal(record.submittedAt, submitMs, "submit time from GetJob timing");
       assert.equal(record.status, "PROGRESSING");
-      assert.equal(record.eventCount, 20 + 0, "the backfill is not counted as a MediaConvert event");
+      assert.equal(record.eventCount, 20 + 1, "the 20 events, plus the GetJob snapshot folded in as one JOB_DETAILS event");
       // later events of the job do not ask again
       await r.collect(eventsFor(jobId, { count: 3, base: Date.now() - 1000 }).slice(1));
       assert.equal(mc.calls.get(jobId), 1);
@@ -105,7 +105,7 @@ describe("collector extras: GetJob backfill and input probe", function () {
         assert.equal(record.status, "PROGRESSING");
         assert.equal(record.eventCount, 6, "every event still folded in");
         assert.equal(record.settings, undefined);
-        assert.match(String(item.detailsError), new RegExp(kind));
+        assert.match(String((item.detailsError as { reason?: string }).reason), new RegExp(kind));
         await r.collect(eventsFor(jobId, { count: 2, base: Date.now() }).slice(1));
         assert.equal(mc.calls.get(jobId), 1, "a final failure is remembered on the job");
       });
