@@ -43,6 +43,8 @@ export interface EtaInput {
   latest?: ProgressSample;
   txFirst?: FirstSample;
   upFirst?: FirstSample;
+  /** The last sample seen in PROBING. */
+  probeLast?: FirstSample;
 }
 
 export interface Eta {
@@ -60,17 +62,19 @@ function finish(latestAt: number, etaMs: number, method: Eta["method"]): Eta | u
   return { etaMs: ms, finishAt: latestAt + ms, method };
 }
 
-/** Transcoding rate (percent per ms) and the time transcoding is thought to have started. */
+/**
+ * Transcoding rate (percent per ms) measured over the whole transcoding phase so far. The phase began between
+ * the last PROBING sample (else progressingAt) and the first TRANSCODING sample; the midpoint of that window is
+ * taken as its start. Percentages are whole numbers rounded down, so +0.5 is the unbiased reading.
+ */
 function transcodeRate(input: EtaInput, tp: number, at: number): { rate: number; since: number; method: Eta["method"] } | undefined {
   const first = input.txFirst;
-  if (first && first.pct !== undefined && first.at < at && tp > first.pct) {
-    const rate = (tp - first.pct) / (at - first.at);
-    return { rate, since: first.at - first.pct / rate, method: "transcode-rate" };
-  }
-  if (input.progressingAt !== undefined && at > input.progressingAt && tp > 0) {
-    return { rate: tp / (at - input.progressingAt), since: input.progressingAt, method: "transcode-since-start" };
-  }
-  return undefined;
+  const lower = input.probeLast?.at ?? input.progressingAt;
+  const upper = first?.at ?? at;
+  if (lower === undefined && first === undefined) return undefined;
+  const since = lower === undefined ? upper : Math.min((lower + upper) / 2, upper);
+  if (at <= since) return undefined;
+  return { rate: (tp + 0.5) / (at - since), since, method: first ? "transcode-rate" : "transcode-since-start" };
 }
 
 export function estimateEta(input: EtaInput): Eta | undefined {
@@ -80,9 +84,9 @@ export function estimateEta(input: EtaInput): Eta | undefined {
   if (latest.phase === "TRANSCODING") {
     const tp = latest.phases?.TRANSCODING;
     if (tp === undefined || tp <= 0) return undefined; // no evidence yet
-    const r = transcodeRate(input, Math.min(tp, 100), at);
+    const r = transcodeRate(input, Math.min(tp, 99.5), at);
     if (!r) return undefined;
-    const remaining = (100 - Math.min(tp, 100)) / r.rate;
+    const remaining = (100 - Math.min(tp + 0.5, 100)) / r.rate;
     const allowance = UPLOAD_SHARE * (100 / r.rate);
     return finish(at, remaining + allowance, r.method);
   }

@@ -13,7 +13,7 @@
  * applying the event's SET/ADD actions blindly gives the reducer's result:
  *   - `NOT contains(seenKeys, :eventKey)`: a duplicate never passes (and ADD seenKeys records this one);
  *   - `lastKey < :eventKey` (or no item yet): the event is the newest seen. Every "newest wins" group (identity,
- *     queue, progress, input, outputs, settings) has a clock ≤ lastKey, so this one comparison makes all of
+ *     queue, progress, last PROBING sample, input, outputs, settings) has a clock ≤ lastKey, so this one comparison makes all of
  *     them safe to overwrite;
  *   - status: SUBMITTED-rank claims use `if_not_exists` (they never change an existing status, no condition);
  *     PROGRESSING-rank claims need `statusClock <= :rank1` (not terminal); terminal claims need
@@ -104,6 +104,7 @@ const STATE_KEYS: readonly (keyof JobState)[] = [
   "progressingAt",
   "txFirst",
   "upFirst",
+  "probeLast",
   "progressKey",
   "progressAt",
   "percentComplete",
@@ -379,6 +380,8 @@ export function buildJobUpdate(event: McEvent, opts: WriteOptions): JobUpdate {
   }
 
   // status-specific groups (newest wins; covered by the lastKey condition)
+  const probing = phaseSampleOf(e, "PROBING");
+  if (probing) b.put("probeLast", probing);
   switch (e.status) {
     case "STATUS_UPDATE":
       b.set.push(`${b.name("progressKey")} = ${ek}`);

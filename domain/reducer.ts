@@ -15,6 +15,7 @@
  *                                                                              COMPLETE, then the greater eventKey
  *   progress (progressKey) percentComplete, currentPhase, phasePercentComplete, the newest STATUS_UPDATE (greatest key)
  *                          framesDecoded, retryCount, progressAt
+ *   probeLast (its .k)     the last PROBING sample (for the ETA)               the newest STATUS_UPDATE in PROBING
  *   input (inputKey)       input                                               the newest INPUT_INFORMATION
  *   outputs (outputsKey)   outputs, completeWarnings                           the newest COMPLETE
  *   settings (settingsKey) settings                                            the newest SUBMITTED/JOB_DETAILS with settings
@@ -93,6 +94,8 @@ export interface JobState {
   progressingAt?: number;
   txFirst?: PhaseSample;
   upFirst?: PhaseSample;
+  /** The newest STATUS_UPDATE still in PROBING (transcoding began after it). */
+  probeLast?: PhaseSample;
   // progress group
   progressKey?: string;
   progressAt?: number;
@@ -326,6 +329,8 @@ export function applyEvent(state: JobState | undefined, e: McEvent): JobState {
   s.progressingAt = minDefined(s.progressingAt, progressingCandidate(e));
   s.txFirst = minSample(s.txFirst, phaseSampleOf(e, "TRANSCODING"));
   s.upFirst = minSample(s.upFirst, phaseSampleOf(e, "UPLOADING"));
+  const probing = phaseSampleOf(e, "PROBING");
+  if (probing && (s.probeLast === undefined || probing.k > s.probeLast.k)) s.probeLast = probing;
 
   switch (e.status) {
     case "STATUS_UPDATE":
@@ -543,6 +548,7 @@ export function recordOf(s: JobState): JobRecord {
       latest: latestSample(s),
       txFirst: s.txFirst,
       upFirst: s.upFirst,
+      probeLast: s.probeLast,
     });
     if (eta) {
       rec.etaMs = eta.etaMs;
