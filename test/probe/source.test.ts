@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as crypto from "node:crypto";
 import { RangedSource, type RangeFetcher } from "../../probe/source";
 import { blockSizeFor } from "../../probe";
+import fc from "fast-check";
 
 /** An in-memory object that records every range asked of it. */
 function memoryObject(size: number) {
@@ -97,5 +98,39 @@ describe("probe: RangedSource (budgeted read-through cache)", () => {
     assert.equal(blockSizeFor(4 << 20), 65536);
     assert.equal(blockSizeFor(65536), 4096);
     for (const b of [65536, 100_000, 262144, 1 << 20, Infinity]) assert.ok(blockSizeFor(b) * 16 <= b || blockSizeFor(b) === 4096);
+  });
+
+  it("whatever the reads, bounds and reserves: right bytes, within the bounds, aligned fetches (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          size: fc.integer({ min: 1, max: 300_000 }),
+          budget: fc.integer({ min: 4096, max: 400_000 }),
+          maxRequests: fc.integer({ min: 1, max: 12 }),
+          blockPow: fc.integer({ min: 9, max: 14 }),
+          reads: fc.array(
+            fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.integer({ min: 1, max: 70_000 }), reserve: fc.integer({ min: 0, max: 50_000 }) }),
+            { maxLength: 25 },
+          ),
+        }),
+        async ({ size, budget, maxRequests, blockPow, reads }) => {
+          const obj = memoryObject(size);
+          const block = 2 ** blockPow;
+          const src = new RangedSource({ size, fetch: obj.fetch, budgetBytes: budget, maxRequests, label: "mem", blockSize: block, readAhead: block * 2, maxReadAhead: block * 8 });
+          for (const r of reads) {
+            const off = Math.min(size - 1, Math.floor(r.at * size));
+            const got = await src.read(off, r.len, { reserveBytes: r.reserve });
+            assert.ok(got.length <= r.len);
+            assert.deepEqual(Buffer.from(got), obj.bytes.subarray(off, off + got.length));
+          }
+          assert.ok(src.stats.bytesRead <= budget);
+          assert.ok(src.stats.requests <= maxRequests);
+          assert.equal(src.stats.requests, obj.calls.length);
+          assert.equal(obj.calls.reduce((n, [a, b]) => n + b - a + 1, 0), src.stats.bytesRead);
+          for (const [a] of obj.calls) assert.equal(a % block, 0);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
