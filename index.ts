@@ -13,7 +13,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadStackConfig } from "./config/stack";
-import { stackTags } from "./components/tags";
+import { stackTags, retainData } from "./components/tags";
 import { BasePipeline } from "./components/base-pipeline";
 import { EventCollector } from "./components/event-collector";
 import { HistoryLake } from "./components/history-lake";
@@ -24,7 +24,8 @@ const tags = stackTags({ application: cfg.application, stack: cfg.stack, region:
 
 const provider = new aws.Provider(`aws-${cfg.region}`, { region: cfg.region as aws.Region, defaultTags: { tags } });
 const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
-const dataOpts: pulumi.ComponentResourceOptions = { ...opts, retainOnDelete: cfg.retainData };
+// Components holding data: with retainData, their buckets/tables/keys/Glue catalog survive `pulumi destroy`.
+const dataOpts: pulumi.ComponentResourceOptions = { ...opts, transformations: cfg.retainData ? [retainData()] : [] };
 
 /** Lower-case, `_`-separated: Glue database names are account+region wide and must not collide across stacks. */
 const glueSafe = (s: string) => s.toLowerCase().replace(/[^a-z0-9_]/g, "_");

@@ -33,3 +33,22 @@ export function accountContext(): { accountId: pulumi.Output<string>; partition:
     partition: aws.getPartitionOutput().partition,
   };
 }
+
+/** Resource types that hold data a user would not want `pulumi destroy` to delete. */
+export const DATA_TYPES = [
+  "aws:s3/bucket:Bucket",
+  "aws:s3/bucketV2:BucketV2",
+  "aws:dynamodb/table:Table",
+  "aws:kms/key:Key",
+  "aws:glue/catalogDatabase:CatalogDatabase",
+  "aws:glue/catalogTable:CatalogTable",
+];
+
+/**
+ * A transformation for a component's options that sets `retainOnDelete` on the data-holding resources inside it
+ * (Pulumi does not pass `retainOnDelete` from a component down to its children; transformations are inherited).
+ */
+export function retainData(types: readonly string[] = DATA_TYPES): pulumi.ResourceTransformation {
+  return (args) =>
+    types.includes(args.type) ? { props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true }) } : undefined;
+}

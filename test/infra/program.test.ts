@@ -1,7 +1,10 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runModule, type MockRun } from "./harness";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { runModule, runProgram, type MockRun } from "./harness";
+import { retainData } from "../../components/tags";
 import { parseStackConfig } from "../../config/stack";
 
 const INDEX = path.join(__dirname, "..", "..", "index.ts");
@@ -75,5 +78,24 @@ describe("infra: docs/deploy.md", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { CONFIG_KEYS } = require("../../config/stack") as typeof import("../../config/stack");
     for (const k of CONFIG_KEYS) assert.ok(doc.includes(`| \`${k}\` |`), `docs/deploy.md has no row for ${k}`);
+  });
+});
+
+describe("infra: retainData transformation", () => {
+  it("marks data-holding resources retainOnDelete inside a component, and leaves the rest alone", async () => {
+    const seen: Record<string, boolean | undefined> = {};
+    const spy: pulumi.ResourceTransformation = (a) => {
+      seen[a.type] = a.opts.retainOnDelete;
+      return undefined;
+    };
+    await runProgram(() => {
+      const parent = new pulumi.ComponentResource("test:index:Holder", "holder", {}, { transformations: [retainData(), spy] });
+      new aws.s3.Bucket("b", {}, { parent });
+      new aws.dynamodb.Table("t", { hashKey: "k", attributes: [{ name: "k", type: "S" }] }, { parent });
+      new aws.sqs.Queue("q", {}, { parent });
+    });
+    assert.equal(seen["aws:s3/bucket:Bucket"], true);
+    assert.equal(seen["aws:dynamodb/table:Table"], true);
+    assert.equal(seen["aws:sqs/queue:Queue"], undefined);
   });
 });
