@@ -578,13 +578,18 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         const left = () => Math.max(1000, deadline - Date.now());
         // Loop until a full pass finds nothing new (events → collector → stream → consumers → Firehose).
         for (let pass = 0; pass < 50; pass++) {
-          const before = JSON.stringify([router!.stats(), Object.values(pollers).map((p) => p.stats().invocations)]);
+          const before = JSON.stringify([router!.stats(), Object.values(pollers).map((p) => p.stats().recordsDelivered)]);
+          const t0 = Date.now();
           if (simulator) await simulator.idle(left());
+          const t1 = Date.now();
           await watchBusy;
           await router!.idle();
-          for (const p of Object.values(pollers)) await p.idle({ closeWindows, timeoutMs: left() });
+          const t2 = Date.now();
+          await Promise.all(Object.values(pollers).map((p) => p.idle({ closeWindows, timeoutMs: left() })));
+          const t3 = Date.now();
           await firehose?.flush();
-          const after = JSON.stringify([router!.stats(), Object.values(pollers).map((p) => p.stats().invocations)]);
+          log(`settle pass ${pass}: simulator ${t1 - t0} ms, router ${t2 - t1} ms, consumers ${t3 - t2} ms, firehose ${Date.now() - t3} ms`);
+          const after = JSON.stringify([router!.stats(), Object.values(pollers).map((p) => p.stats().recordsDelivered)]);
           if (before === after && router!.pending() === 0) return;
           if (Date.now() > deadline) throw new Error(`twin did not settle within ${timeoutMs} ms: ${JSON.stringify(statusFn())}`);
         }

@@ -12,7 +12,7 @@ import { checkLedger, truthFrom } from "./ledger";
  */
 describe("local twin end to end", function () {
   this.timeout(180_000);
-  const N = Number(process.env.MCJOBS_E2E_JOBS ?? 24);
+  const N = Number(process.env.MCJOBS_E2E_JOBS ?? 16);
   let twin: Twin | undefined;
   let dir: string;
 

@@ -15,7 +15,7 @@ import { checkLedger, truthFrom } from "../e2e/ledger";
  */
 describe("faults: 20% of DynamoDB, Kinesis and Firehose calls fail", function () {
   this.timeout(240_000);
-  const N = Number(process.env.MCJOBS_FAULT_JOBS ?? 16);
+  const N = Number(process.env.MCJOBS_FAULT_JOBS ?? 12);
   const RATE = Number(process.env.MCJOBS_FAULT_RATE ?? 0.2);
   let twin: Twin | undefined;
   let dir: string;
