@@ -59,7 +59,6 @@ const collector = new EventCollector(
     application: cfg.collectOnlyApplication ? cfg.application : undefined,
     probeBucketArns,
     probeBudgetBytes: cfg.probeBudgetBytes,
-    probeMaxRequests: cfg.probeMaxRequests,
     logRetentionDays: cfg.logRetentionDays,
     logLevel: cfg.logLevel,
   },

@@ -113,9 +113,10 @@ export class BasePipeline extends pulumi.ComponentResource {
             Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${r}:${acct}:log-group:*` } },
           },
           {
-            Sid: "EventBridgeDeliversToEncryptedTargets",
+            // EventBridge rules and CloudWatch alarms publishing to topics/queues encrypted with this key.
+            Sid: "EventsAndAlarmsDeliverToEncryptedTargets",
             Effect: "Allow",
-            Principal: { Service: ["events.amazonaws.com", "sns.amazonaws.com"] },
+            Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
             Action: ["kms:Decrypt", "kms:GenerateDataKey"],
             Resource: "*",
             Condition: { StringEquals: { "aws:SourceAccount": acct } },

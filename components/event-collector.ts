@@ -35,8 +35,6 @@ export interface EventCollectorArgs {
   probeBucketArns: pulumi.Input<string>[];
   /** mediainfo probe byte budget per job (stack `probeBudgetBytes`). */
   probeBudgetBytes: number;
-  /** mediainfo probe request cap per job (stack `probeMaxRequests`). */
-  probeMaxRequests?: number;
   /** How long EventBridge keeps retrying delivery, 60–86400 s (default 86400 = 24 h). */
   maxEventAgeSeconds?: number;
   /** EventBridge delivery attempts, 0–185 (default 185). */
@@ -166,7 +164,6 @@ export class EventCollector extends pulumi.ComponentResource {
           ...p.environment(),
           [ENV.deadLetterQueueUrl]: this.deadLetterQueue.url,
           [ENV.probeBudgetBytes]: String(args.probeBudgetBytes),
-          ...(args.probeMaxRequests !== undefined ? { PROBE_MAX_REQUESTS: String(args.probeMaxRequests) } : {}),
         },
         statements,
         asyncInvoke: { onFailureArn: this.deadLetterQueue.arn, maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },

@@ -114,3 +114,14 @@ describe("infra: BundledFunction statements given as Outputs", () => {
     );
   });
 });
+
+describe("infra: BundledFunction SNS on-failure destination", () => {
+  it("grants sns:Publish (not sqs:SendMessage) when the destination is a topic", async () => {
+    const topic = "arn:aws:sns:us-east-1:123456789012:failures";
+    const run = await runProgram(() => new BundledFunction("conv", { bundle: "convert", asyncInvoke: { onFailureArn: pulumi.output(topic) } }));
+    const sts = policyStatements(run.one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
+    const dest = sts.find((s) => s.Sid === "OnFailureDestination")!;
+    assert.deepEqual(dest.Action, ["sns:Publish"]);
+    assert.deepEqual(dest.Resource, [topic]);
+  });
+});
