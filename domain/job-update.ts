@@ -5,13 +5,14 @@
  *
  * The item is the reducer's `JobState` (see its header for the field groups and their join rules) plus
  * `version` (incremented by every write) and `expiresAt` (TTL, refreshed by every write). Sets are DynamoDB
- * string sets: `seenKeys` (every distinct eventKey) and `hops` (queue hops); NEW_WARNING counts live in one
+ * string sets: `seenKeys` (a tag of every distinct eventKey) and `hops` (queue hops); NEW_WARNING counts live in one
  * number attribute per code, `warn_<code>`. Attributes this module does not own (the collector's claims and
  * counter markers, the probe) are kept untouched by both paths.
  *
  * FAST PATH — `buildJobUpdate(event)`: ONE UpdateItem, no read. Its ConditionExpression holds exactly when
  * applying the event's SET/ADD actions blindly gives the reducer's result:
- *   - `NOT contains(seenKeys, :eventKey)`: a duplicate never passes (and ADD seenKeys records this one);
+ *   - `NOT contains(seenKeys, :tag)`: a duplicate never passes (and ADD seenKeys records this one; the set holds
+ *     64-bit tags of eventKeys, see seenTag in the reducer, to keep long jobs far below the item size limit);
  *   - `lastKey < :eventKey` (or no item yet): the event is the newest seen. Every "newest wins" group (identity,
  *     queue, progress, last PROBING sample, input, outputs, settings) has a clock ≤ lastKey, so this one comparison makes all of
  *     them safe to overwrite;
@@ -45,6 +46,7 @@ import {
   phaseSampleOf,
   progressingCandidate,
   recordOf,
+  seenTag,
   statusClaim,
   statusClock,
   submittedCandidate,
@@ -191,8 +193,9 @@ function isOwned(attr: string): boolean {
 export function isDuplicate(item: JobItem | undefined, event: McEvent): boolean {
   if (!item) return false;
   const seen = item.seenKeys;
-  if (seen instanceof Set) return seen.has(event.eventKey);
-  return Array.isArray(seen) && seen.includes(event.eventKey);
+  const tag = seenTag(event.eventKey);
+  if (seen instanceof Set) return seen.has(tag);
+  return Array.isArray(seen) && seen.includes(tag);
 }
 
 /**
@@ -314,10 +317,11 @@ export function buildJobUpdate(event: McEvent, opts: WriteOptions): JobUpdate {
   const b = new ExprBuilder();
   const e = event;
   const ek = b.value(e.eventKey);
+  const tag = seenTag(e.eventKey);
 
   // duplicates never pass; the event joins the set
-  b.cond.push(`NOT contains(${b.name("seenKeys")}, ${ek})`);
-  b.add.push(`${b.name("seenKeys")} ${b.value(new Set([e.eventKey]))}`);
+  b.cond.push(`NOT contains(${b.name("seenKeys")}, ${b.value(tag)})`);
+  b.add.push(`${b.name("seenKeys")} ${b.value(new Set([tag]))}`);
   b.add.push(`${b.name(VERSION_ATTRIBUTE)} ${b.value(1)}`);
   b.put(TTL_ATTRIBUTE, expiresAt(opts));
 

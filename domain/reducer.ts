@@ -21,7 +21,7 @@
  *   settings (settingsKey) settings                                            the newest SUBMITTED/JOB_DETAILS with settings
  *   earliest               createdAt*, submittedAt, progressingAt,             minimum (of time, or of eventKey for
  *                          txFirst, upFirst                                    the first TRANSCODING/UPLOADING sample)
- *   sets                   seenKeys, hops, warningCounts                       union (a NEW_WARNING counts once per key)
+ *   sets                   seenKeys (tags of eventKeys), hops, warningCounts   union (a NEW_WARNING counts once per key)
  *
  *   * createdAt is the job id's epoch-ms prefix when it has one (a constant), else the earliest time seen.
  *
@@ -115,7 +115,7 @@ export interface JobState {
   settingsKey?: string;
   settings?: JobSettingsSummary;
   // sets
-  /** Every distinct eventKey folded in, sorted. */
+  /** A 64-bit tag (see seenTag) of every distinct eventKey folded in, sorted. */
   seenKeys: string[];
   /** Queue hops as canonical JSON strings (see encodeHop), sorted. */
   hops: string[];
@@ -189,6 +189,29 @@ export function decodeHop(s: string): QueueHop | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The compact tag of an eventKey kept in `seenKeys`: 64 bits (two independent 32-bit hashes) as 14 base-36
+ * characters instead of the ~70-character key, so a job item (DynamoDB's 400 KB limit) can remember ~25,000
+ * distinct events — days of STATUS_UPDATEs even at the 10-second interval. A collision between two events of
+ * one job is about n²/2⁶⁵ likely (≈ 10⁻¹¹ for 25,000 events).
+ */
+export function seenTag(eventKey: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = 0; i < eventKey.length; i++) {
+    const c = eventKey.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  h1 ^= h1 >>> 13;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 16;
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
+  h2 ^= h2 >>> 13;
+  return (h1 >>> 0).toString(36).padStart(7, "0") + (h2 >>> 0).toString(36).padStart(7, "0");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -290,10 +313,11 @@ export function applyEvent(state: JobState | undefined, e: McEvent): JobState {
   if (state && state.jobId !== e.jobId) {
     throw new Error(`applyEvent: event of job ${e.jobId} folded into job ${state.jobId}`);
   }
-  if (state && state.seenKeys.includes(e.eventKey)) return state; // duplicate: nothing changes
+  const tag = seenTag(e.eventKey);
+  if (state && state.seenKeys.includes(tag)) return state; // duplicate: nothing changes
   const s: JobState = state ? { ...state } : emptyState(e);
   const key = e.eventKey;
-  s.seenKeys = insertSorted(s.seenKeys, key);
+  s.seenKeys = insertSorted(s.seenKeys, tag);
 
   // identity: the newest event's view
   if (key > s.lastKey) {

@@ -11,7 +11,7 @@ import {
   toJobRecord,
   type JobItem,
 } from "../../domain/job-update";
-import { foldEvents, reduceEvents } from "../../domain/reducer";
+import { foldEvents, reduceEvents, seenTag } from "../../domain/reducer";
 import type { McEvent } from "../../domain/events";
 import { deliveryArb, mustParse, raw, timeline, type TimelineSpec } from "./timeline";
 
@@ -149,9 +149,10 @@ describe("job-update: pure parts", () => {
     const u = buildJobUpdate(events[1], TTL);
     const names = u.ExpressionAttributeNames;
     const byName = (attr: string) => Object.keys(names).find((k) => names[k] === attr)!;
-    assert.match(u.ConditionExpression, new RegExp(`NOT contains\\(${byName("seenKeys")}, :v0\\)`));
+    assert.match(u.ConditionExpression, new RegExp(`NOT contains\\(${byName("seenKeys")}, :v1\\)`));
     assert.match(u.ConditionExpression, new RegExp(`${byName("lastKey")} < :v0`));
     assert.equal(u.ExpressionAttributeValues[":v0"], events[1].eventKey);
+    assert.equal(u.ExpressionAttributeValues[":v1"], seenTag(events[1].eventKey));
   });
 
   it("a terminal event's condition compares status clocks; a SUBMITTED-rank one never conditions on status", () => {
@@ -163,6 +164,14 @@ describe("job-update: pure parts", () => {
     const h = buildJobUpdate(hop, TTL);
     assert.ok(!h.ConditionExpression.includes(sc(h)));
     assert.ok(h.UpdateExpression.includes(`${sc(h)} = if_not_exists(${sc(h)}`));
+  });
+
+  it("seen tags are short, stable and distinct across a large set of keys", () => {
+    const keys = Array.from({ length: 50_000 }, (_, i) => `${String(1_700_000_000_000 + i * 7).padStart(13, "0")}#STATUS_UPDATE#${i.toString(16)}-uuid`);
+    const tags = new Set(keys.map(seenTag));
+    assert.equal(tags.size, keys.length);
+    assert.equal(seenTag(keys[0]), seenTag(keys[0]));
+    assert.ok([...tags].every((t) => t.length === 14));
   });
 
   it("statusTransition reports only real changes", () => {
