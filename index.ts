@@ -93,8 +93,54 @@ if (cfg.useStreams && pipeline.streamArn) {
   );
 }
 
+// ---- Operations dashboard -------------------------------------------------------------------------------------
+// One CloudWatch dashboard per stack: collector health, dead letters, stream lag, consumer errors.
+// Dashboard names are account-wide: application + stack (+ region unless the stack name already has it).
+const dashboardName = `${cfg.application}-${cfg.stack}${cfg.stack.includes(cfg.region) ? "" : `-${cfg.region}`}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 255);
+const lambdaMetric = (fn: pulumi.Output<string>, metric: string, stat = "Sum") =>
+  fn.apply((name) => ["AWS/Lambda", metric, "FunctionName", name, { stat }]);
+const widget = (title: string, metrics: pulumi.Input<unknown[]>[], x: number, y: number) =>
+  pulumi.all(metrics).apply((m) => ({
+    type: "metric",
+    x,
+    y,
+    width: 12,
+    height: 6,
+    properties: { title, region: cfg.region, view: "timeSeries", stacked: false, period: 60, metrics: m },
+  }));
+const widgets: pulumi.Output<unknown>[] = [
+  widget("Collector invocations and errors", [lambdaMetric(collector.functionName, "Invocations"), lambdaMetric(collector.functionName, "Errors")], 0, 0),
+  widget("Collector duration (p99, ms)", [lambdaMetric(collector.functionName, "Duration", "p99")], 12, 0),
+  widget(
+    "Dead letters waiting",
+    [collector.deadLetterQueue.name.apply((q) => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q, { stat: "Maximum" }])],
+    0,
+    6,
+  ),
+];
+if (pipeline.stream && consumers) {
+  widgets.push(
+    widget(
+      "Stream: records in, consumer lag (ms)",
+      [
+        pipeline.stream.name.apply((n) => ["AWS/Kinesis", "IncomingRecords", "StreamName", n, { stat: "Sum" }]),
+        pipeline.stream.name.apply((n) => ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", n, { stat: "Maximum", yAxis: "right" }]),
+      ],
+      12,
+      6,
+    ),
+    widget("Consumer errors", [lambdaMetric(consumers.history.name, "Errors"), lambdaMetric(consumers.analytics.name, "Errors")], 0, 12),
+  );
+}
+const dashboard = new aws.cloudwatch.Dashboard(
+  "ops",
+  { dashboardName, dashboardBody: pulumi.all(widgets).apply((w) => JSON.stringify({ widgets: w })) },
+  { provider },
+);
+
 // ---- Outputs ----------------------------------------------------------------------------------------------------
 export const region = cfg.region;
+export const dashboardUrl = pulumi.interpolate`https://${cfg.region}.console.aws.amazon.com/cloudwatch/home?region=${cfg.region}#dashboards:name=${dashboard.dashboardName}`;
 export const application = cfg.application;
 export const jobsTable = pipeline.tableNames.jobs;
 export const eventsTable = pipeline.tableNames.events;

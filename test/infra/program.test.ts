@@ -40,6 +40,7 @@ describe("infra: the program (index.ts)", () => {
       assert.equal(typeof out[k], "string", `output ${k} missing`);
     }
     assert.equal(out.region, "eu-west-1");
+    assert.equal(out.dashboardUrl, "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=mcjobs-prod-eu-west-1");
     assert.equal(out.jobsTable, run.one("aws:dynamodb/table:Table", "mcjobs-jobs").state.name);
   });
 
@@ -50,6 +51,15 @@ describe("infra: the program (index.ts)", () => {
     assert.equal(tags["mcjobs:stack"], "prod-eu-west-1");
     assert.equal(tags["mcjobs:region"], "eu-west-1");
     assert.equal(tags["mcjobs:application"], "mcjobs");
+  });
+
+  it("builds an operations dashboard over the collector, its DLQ, the stream and the consumers", () => {
+    const body = JSON.parse(run.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody);
+    const metrics = JSON.stringify(body.widgets.map((w: any) => w.properties.metrics));
+    assert.ok(metrics.includes(run.one("aws:lambda/function:Function", "collector-fn-fn").state.name));
+    assert.ok(metrics.includes(run.one("aws:sqs/queue:Queue", "collector-dlq").state.name));
+    assert.ok(metrics.includes("GetRecords.IteratorAgeMilliseconds"));
+    for (const w of body.widgets) assert.equal(w.properties.region, "eu-west-1");
   });
 
   it("applies the stack's settings to the components", () => {
