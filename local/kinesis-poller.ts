@@ -180,7 +180,6 @@ export async function startKinesisPoller(opts: PollerOptions): Promise<KinesisPo
               ? { StreamName: opts.streamName, ShardId: shardId, ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: afterSeq }
               : { StreamName: opts.streamName, ShardId: shardId, ShardIteratorType: opts.startingPosition ?? "TRIM_HORIZON" },
           ),
-          { abortSignal: abort.signal },
         );
         return out.ShardIterator!;
       } catch (err) {
@@ -264,9 +263,8 @@ export async function startKinesisPoller(opts: PollerOptions): Promise<KinesisPo
       let gotNew = false;
       if (pending.length < batchSize && iterator) {
         try {
-          const out: GetRecordsCommandOutput = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }), {
-            abortSignal: abort.signal,
-          });
+          // Not aborted on stop: the call is short, and cutting it off leaves kinesalite reading a closing store.
+          const out: GetRecordsCommandOutput = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
           iterator = out.NextShardIterator;
           const recs = out.Records ?? [];
           if (recs.length > 0) {
