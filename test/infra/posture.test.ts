@@ -104,6 +104,24 @@ describe("infra: security posture of the whole program", () => {
     }
   });
 
+  it("every Lambda is a BundledFunction: nodejs22.x, arm64, a dist/ bundle, tracing, its own log group with retention", () => {
+    for (const [stack, run] of Object.entries(runs)) {
+      const fns = run.all("aws:lambda/function:Function");
+      assert.ok(fns.length >= 1);
+      const groups = new Map(run.all("aws:cloudwatch/logGroup:LogGroup").map((g) => [g.state.name, g]));
+      for (const fn of fns) {
+        const where = `${stack} ${fn.name}`;
+        assert.equal(fn.inputs.runtime, "nodejs22.x", where);
+        assert.deepEqual(fn.inputs.architectures, ["arm64"], where);
+        assert.match(String(fn.inputs.code?.path), /\/dist\/[a-z-]+$/, where);
+        assert.equal(fn.inputs.tracingConfig?.mode, "Active", where);
+        const group = groups.get(fn.inputs.loggingConfig?.logGroup);
+        assert.ok(group, `${where}: no log group of its own`);
+        assert.ok(group.inputs.retentionInDays > 0, `${where}: log group keeps logs forever`);
+      }
+    }
+  });
+
   it("every AWS resource is created through the stack's tagged provider (defaultTags)", () => {
     for (const [stack, run] of Object.entries(runs)) {
       const provider = run.one("pulumi:providers:aws");
