@@ -147,7 +147,10 @@ export interface JobRecord {
   warnings: JobWarning[];
   error?: JobError;
   queueHops: QueueHop[];
-  /** Distinct events folded into this record (duplicates never count). */
+  /**
+   * Distinct events folded into this record (duplicates never count). Includes our synthetic SUBMITTED record
+   * (watch folder) and the GetJob backfill when they were applied.
+   */
   eventCount: number;
   /** What the job was asked to do (CreateJob response or GetJob backfill), when known. */
   settings?: JobSettingsSummary;
