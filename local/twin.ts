@@ -291,7 +291,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       [ENV.outputBucket]: buckets.output,
       POWERTOOLS_LOG_LEVEL: opts.logLevel ?? "WARN",
       POWERTOOLS_METRICS_DISABLED: "true",
-      POWERTOOLS_DEV: "false",
+      // Dev mode: Powertools writes through the global console (the CLI can filter it) and emits no EMF.
+      POWERTOOLS_DEV: "true",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     };
     if (opts.wrapEndpoint) {

@@ -94,6 +94,14 @@ const command: Command = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startTwin } = require("../../local/twin") as typeof import("../../local/twin");
     const log = (line: string) => console.log(`[twin] ${line}`);
+    if (!args.verbose) {
+      // Metrics are off locally; Powertools still says so after every invocation. Keep the terminal readable.
+      const warn = console.warn.bind(console);
+      console.warn = (...a: unknown[]) => {
+        if (typeof a[0] === "string" && a[0].startsWith("No application metrics to publish")) return;
+        warn(...a);
+      };
+    }
     console.log(`mcjobs: starting the local twin (state in ${args.dir}${args.fresh ? ", wiped first" : ""})…`);
     const twin = await startTwin({
       dir: args.dir,
