@@ -99,4 +99,8 @@ describe("infra: stack config", () => {
   it("loadStackConfig fails the run with the key named", async () => {
     await assert.rejects(runProgram(() => loadStackConfig(), { config: { streamTTL: "5" } }), /mcjobs:streamTTL = "5" is out of range/);
   });
+
+  it("loadStackConfig refuses a missing or malformed aws:region", async () => {
+    await assert.rejects(runProgram(() => loadStackConfig(), { region: "mars-1" }), /aws:region = "mars-1" must name the AWS region/);
+  });
 });

@@ -77,6 +77,15 @@ describe("infra: the program (index.ts)", () => {
     assert.equal(small.result.streamName, undefined);
   });
 
+  it("collectOnlyApplication narrows the collector rule to this stack's application", async () => {
+    const { region, raw } = stackFile("dev");
+    const narrowed = await runModule(INDEX, { stack: "dev", region, config: { ...raw, collectOnlyApplication: "true" } });
+    const pattern = JSON.parse(narrowed.one("aws:cloudwatch/eventRule:EventRule", "collector-rule").inputs.eventPattern);
+    assert.deepEqual(pattern.detail, { userMetadata: { application: ["mcjobs-dev"] } });
+    const wide = JSON.parse(run.one("aws:cloudwatch/eventRule:EventRule", "collector-rule").inputs.eventPattern);
+    assert.equal(wide.detail, undefined);
+  });
+
   it("a bad config value stops the program before any resource, naming the key", async () => {
     await assert.rejects(runModule(INDEX, { stack: "dev", config: { streamTTL: "2" } }), /mcjobs:streamTTL = "2" is out of range/);
   });
