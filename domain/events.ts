@@ -90,7 +90,7 @@ export interface CompleteEvent extends McEventBase {
   outputs: JobOutput[];
   warnings: { code: number; count: number }[];
   paddingInserted?: number;
-  blackVideoDetectedMs?: number;
+  blackVideoDetected?: number;
 }
 export interface ErrorEvent extends McEventBase {
   status: "ERROR";
@@ -565,7 +565,7 @@ function parseEventUnsafe(raw: unknown): ParseResult {
           outputs: normaliseOutputs(r.value),
           warnings: r.value.warnings.map((w) => ({ code: w.code, count: w.count ?? 1 })),
           paddingInserted: r.value.paddingInserted,
-          blackVideoDetectedMs: r.value.blackVideoDetected,
+          blackVideoDetected: r.value.blackVideoDetected,
         }),
       };
     }
