@@ -14,6 +14,7 @@
  *
  * One twin per process: handlers read `process.env` at cold start, so the twin sets it while it runs.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
@@ -492,12 +493,29 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     if (opts.demo !== false && simulator) {
       const every = Math.max(0.2, opts.demoEverySeconds ?? 4) * 1000;
       const queues = ["Default", "Default", "Priority"];
+      const sample = demoSample(twinDir, log);
+      const s3 = clients.s3(baseEnv as NodeJS.ProcessEnv);
+      let sampleUri: string | undefined;
       let i = 0;
-      const timer = setInterval(() => {
-        void submitJob({ queue: queues[i++ % queues.length] }).catch((err) => log(`demo job: ${(err as Error).message}`));
-      }, every);
-      void submitJob({}).catch(() => undefined);
-      stops.push(async () => clearInterval(timer));
+      const next = async () => {
+        const queue = queues[i++ % queues.length];
+        if (sample && convert) {
+          // The real path: a file lands in the watch folder, the convert handler submits the job.
+          await s3.send(new PutObjectCommand({ Bucket: buckets.watch, Key: `inputs/demo-${Date.now()}-${i}.mp4`, Body: fs.readFileSync(sample) }));
+          return;
+        }
+        if (sample && !sampleUri) {
+          await s3.send(new PutObjectCommand({ Bucket: buckets.watch, Key: "samples/demo.mp4", Body: fs.readFileSync(sample) }));
+          sampleUri = `s3://${buckets.watch}/samples/demo.mp4`;
+        }
+        await submitJob({ queue, input: sampleUri });
+      };
+      const timer = setInterval(() => void next().catch((err) => log(`demo job: ${(err as Error).message}`)), every);
+      void next().catch((err) => log(`demo job: ${(err as Error).message}`));
+      stops.push(async () => {
+        clearInterval(timer);
+        s3.destroy();
+      });
     }
 
     const startedAt = Date.now();
@@ -606,6 +624,29 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * A small real media file for the demo workload, so probes and INPUT_INFORMATION describe real media. Made once
+ * with ffmpeg when it is installed; without ffmpeg the demo jobs point at inputs that do not exist (the
+ * simulator then makes up the input's facts and the collector records that the probe failed).
+ */
+function demoSample(twinDir: string, log: (line: string) => void): string | undefined {
+  const file = path.join(twinDir, "samples", "demo.mp4");
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const made = spawnSync(
+    "ffmpeg",
+    ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=4", "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
+      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-movflags", "+faststart", file],
+    { stdio: "ignore", timeout: 60_000 },
+  );
+  if (made.error || made.status !== 0 || !fs.existsSync(file)) {
+    fs.rmSync(file, { force: true });
+    log("ffmpeg not available: demo jobs use made-up inputs");
+    return undefined;
+  }
+  return file;
 }
 
 /** An S3 ObjectCreated:Put notification as S3 sends it to Lambda. */

@@ -3,7 +3,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startTwin, type Twin } from "../../local/twin";
-import { checkLedger, truthFrom } from "./ledger";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import * as clients from "../../adapters/clients";
+import { makeMedia } from "../support/media";
+import { checkLedger, jobOf, truthFrom } from "./ledger";
 
 /**
  * The product end to end on one machine: N simulated jobs with duplicate and out-of-order deliveries go through
@@ -37,8 +40,16 @@ describe("local twin end to end", function () {
       tumblingWindowSeconds: 1,
     });
     assert.deepEqual(twin.status().missing, [], "every piece of the pipeline is wired");
+    // Half the jobs read a real file (probed by the simulator and the collector), half a missing one.
+    const media = await makeMedia({ kind: "mp4-faststart", seconds: 4, width: 640, height: 360 });
+    const s3 = clients.s3(twin.env);
+    await s3.send(new PutObjectCommand({ Bucket: twin.buckets.watch, Key: "media/real.mp4", Body: fs.readFileSync(media) }));
+    s3.destroy();
+    const realInput = `s3://${twin.buckets.watch}/media/real.mp4`;
     const ids: string[] = [];
-    for (let i = 0; i < N; i++) ids.push((await twin.submitJob({ queue: i % 3 === 0 ? "Priority" : "Default" }))!);
+    for (let i = 0; i < N; i++) {
+      ids.push((await twin.submitJob({ queue: i % 3 === 0 ? "Priority" : "Default", input: i % 2 ? realInput : undefined }))!);
+    }
     await twin.settle({ timeoutMs: 150_000 });
 
     const truth = truthFrom(twin, ids);
@@ -51,6 +62,12 @@ describe("local twin end to end", function () {
 
     const ledger = await checkLedger(twin, truth);
     assert.deepEqual(ledger.problems, [], JSON.stringify(ledger.summary, null, 2));
+    // A completed job on the real file carries what the probe found in it.
+    const realDone = ids.filter((id, i) => i % 2 === 1 && truth.get(id)!.status === "COMPLETE");
+    assert.ok(realDone.length > 0);
+    const rec = jobOf(await (await fetch(`${twin.urls.apiUrl}/jobs/${realDone[0]}`)).json());
+    assert.equal(rec.input?.video?.width, 640, JSON.stringify(rec.input));
+    assert.equal(rec.input?.video?.height, 360);
     assert.equal(twin.deadLetters.length, 0, JSON.stringify(twin.deadLetters.slice(0, 3)));
     const st = twin.status();
     assert.equal(st.router.matched.collector, deliveries, "every delivery reached the collector rule");
