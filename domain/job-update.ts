@@ -165,6 +165,17 @@ export function stateFromItem(item: JobItem): JobState {
     Object.assign(counts, item.warningCounts);
   }
   s.warningCounts = counts;
+  // Items read through an index projection, or written by an older version, may lack group attributes: the
+  // required ones get neutral values so the record is still well-formed (and folding an event fixes them).
+  const jobId = typeof s.jobId === "string" ? s.jobId : "";
+  if (typeof s.createdAt !== "number") s.createdAt = createdAtFromJobId(jobId) ?? (typeof s.lastEventAt === "number" ? s.lastEventAt : 0);
+  if (typeof s.lastEventAt !== "number") s.lastEventAt = s.createdAt;
+  if (typeof s.lastKey !== "string") s.lastKey = "";
+  if (typeof s.status !== "string") s.status = "SUBMITTED";
+  if (typeof s.statusClock !== "number") s.statusClock = -1;
+  if (!s.userMetadata || typeof s.userMetadata !== "object") s.userMetadata = {};
+  for (const k of ["accountId", "region", "arn"] as const) if (typeof s[k] !== "string") s[k] = "";
+  s.jobId = jobId;
   return s as unknown as JobState;
 }
 

@@ -174,6 +174,12 @@ describe("job-update: pure parts", () => {
     assert.ok([...tags].every((t) => t.length === 14));
   });
 
+  it("toJobRecord of a partial item (e.g. an index projection) is still a well-formed record", () => {
+    const rec = toJobRecord({ jobId: "1700000000000-p", status: "PROGRESSING", queueName: "Default" });
+    assert.deepEqual([rec.jobId, rec.status, rec.createdAt, rec.lastEventAt, rec.eventCount, rec.queueName], ["1700000000000-p", "PROGRESSING", 1_700_000_000_000, 1_700_000_000_000, 0, "Default"]);
+    assert.deepEqual([rec.userMetadata, rec.warnings, rec.queueHops], [{}, [], []]);
+  });
+
   it("statusTransition reports only real changes", () => {
     assert.equal(statusTransition("PROGRESSING", "PROGRESSING"), undefined);
     assert.deepEqual(statusTransition(undefined, "SUBMITTED"), { to: "SUBMITTED" });
