@@ -108,14 +108,27 @@ export function percentile(values: number[], p: number): number | undefined {
   return sorted[Math.min(sorted.length, rank) - 1];
 }
 
+// The de-dup lists travel as JSON arrays; lookups go through a Set built once per list per invocation.
+const lookup = new WeakMap<string[], Set<string>>();
+function setOf(list: string[]): Set<string> {
+  let set = lookup.get(list);
+  if (!set) {
+    set = new Set(list);
+    lookup.set(list, set);
+  }
+  return set;
+}
+
 /** Adds `hash` to a de-dup list; true when it was new (or when de-dup is saturated). */
 function firstTime(state: WindowState, list: string[], hash: string): boolean {
-  if (list.includes(hash)) return false;
+  const set = setOf(list);
+  if (set.has(hash)) return false;
   if (state.trackedIds >= MAX_TRACKED_IDS) {
     state.saturated = true;
     return true;
   }
   list.push(hash);
+  set.add(hash);
   state.trackedIds++;
   return true;
 }
@@ -151,7 +164,7 @@ export function foldRecord(state: WindowState, rec: WindowInput): WindowState {
   // Transcoding time and speed: once per finished job, as soon as both are known (speed may need the
   // INPUT_INFORMATION event, which can come after COMPLETE).
   if (rec.job.status === "COMPLETE" && typeof rec.job.transcodingMs === "number" && typeof rec.job.speed === "number") {
-    if (!agg.sampled.includes(id) && firstTime(state, agg.sampled, id)) {
+    if (!setOf(agg.sampled).has(id) && firstTime(state, agg.sampled, id)) {
       offer(agg.transcoding, rec.job.transcodingMs, rec.event.jobId);
       offer(agg.speed, rec.job.speed, rec.event.jobId);
     }
