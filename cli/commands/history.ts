@@ -23,8 +23,9 @@ Options:
   --query NAME      run a named query (sql/NAME.sql); --list shows them
   --local DIR       DuckDB over a local lake written by the twin (default ${DEFAULT_LOCAL_LAKE})
   --athena          run on Athena instead (needs --workgroup)
-  --workgroup W     Athena workgroup (the HistoryLake component's; it holds the results location and scan limit)
-  --database D      Glue database (default ${DEFAULT_DATABASE})
+  --workgroup W     Athena workgroup (the HistoryLake component's; it holds the results location and scan limit);
+                    default: $MCJOBS_HISTORY_WORKGROUP
+  --database D      Glue database (the stack's <application>_<stack>); default: $MCJOBS_HISTORY_DATABASE, else ${DEFAULT_DATABASE}
   --region R        AWS region (default: AWS_REGION)
   --json            print rows as JSON instead of a table
 
@@ -53,8 +54,10 @@ type Args = z.infer<typeof ArgsSchema>;
 
 class UsageError extends Error {}
 
-export function parseArgs(argv: string[]): Args {
-  const raw: Record<string, unknown> = { list: false, athena: false, json: false, database: DEFAULT_DATABASE };
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args {
+  const raw: Record<string, unknown> = { list: false, athena: false, json: false, database: env.MCJOBS_HISTORY_DATABASE || DEFAULT_DATABASE };
+  const athenaWanted = argv.includes("--athena");
+  if (athenaWanted && env.MCJOBS_HISTORY_WORKGROUP) raw.workgroup = env.MCJOBS_HISTORY_WORKGROUP;
   const valued = new Set(["--query", "--workgroup", "--database", "--region", "--local"]);
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
