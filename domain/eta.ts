@@ -15,7 +15,8 @@
  *     that rate + an upload allowance of UPLOAD_SHARE × the whole transcoding time;
  *   - UPLOADING: the upload phase's own rate when two upload samples differ, else the allowance minus what the
  *     upload has done.
- * Estimates are anchored at the latest sample's time: `finishAt = latest.at + etaMs`.
+ * Estimates are anchored at the latest sample's time: `finishAt = latest.at + etaMs`. After a retry
+ * (retryCount moved since the samples we keep were taken) there is no estimate.
  *
  * `bench/eta.bench.ts` measures this against the naive estimator on simulated timelines.
  * Pure code.
@@ -28,6 +29,7 @@ export interface ProgressSample {
   phase?: Phase;
   phases?: Partial<Record<Phase, number>>;
   frames?: number;
+  retry?: number;
 }
 
 /** First sample seen in a phase (see domain/reducer.ts). */
@@ -36,6 +38,7 @@ export interface FirstSample {
   pct?: number;
   jobPct?: number;
   frames?: number;
+  retry?: number;
 }
 
 export interface EtaInput {
@@ -80,6 +83,12 @@ function transcodeRate(input: EtaInput, tp: number, at: number): { rate: number;
 export function estimateEta(input: EtaInput): Eta | undefined {
   const latest = input.latest;
   if (!latest) return undefined;
+  // After MediaConvert retried the job its phases start over: the first samples we kept belong to an earlier
+  // attempt and would give a false rate, so say nothing rather than guess.
+  const attempt = latest.retry ?? 0;
+  for (const s of [input.txFirst, input.upFirst, input.probeLast]) {
+    if (s && (s.retry ?? 0) !== attempt) return undefined;
+  }
   const at = latest.at;
   if (latest.phase === "TRANSCODING") {
     const tp = latest.phases?.TRANSCODING;

@@ -66,6 +66,8 @@ export interface PhaseSample {
   /** jobPercentComplete. */
   jobPct?: number;
   frames?: number;
+  /** retryCount of the sample: a retried job starts its phases over. */
+  retry?: number;
 }
 
 export interface JobState {
@@ -274,6 +276,7 @@ export function phaseSampleOf(e: McEvent, phase: Phase): PhaseSample | undefined
     pct: e.phasePercentComplete?.[phase],
     jobPct: e.percentComplete,
     frames: e.framesDecoded,
+    retry: e.retryCount,
   });
 }
 
@@ -510,6 +513,7 @@ function latestSample(s: JobState): ProgressSample | undefined {
     phase: s.currentPhase,
     phases: s.phasePercentComplete,
     frames: s.framesDecoded,
+    retry: s.retryCount,
   });
 }
 

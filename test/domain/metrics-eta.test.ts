@@ -108,6 +108,12 @@ describe("ETA", () => {
     assert.equal(byAllowance.etaMs, Math.round(UPLOAD_SHARE * 100_000));
   });
 
+  it("no estimate once MediaConvert retried the job (the kept samples belong to the earlier attempt)", () => {
+    const input = { progressingAt: 0, txFirst: { at: 20_000, pct: 5, retry: 0 }, latest: { at: 115_000, phase: "TRANSCODING" as const, phases: { TRANSCODING: 10 }, retry: 1 } };
+    assert.equal(estimateEta(input), undefined);
+    assert.ok(estimateEta({ ...input, latest: { ...input.latest, retry: 0 } }));
+  });
+
   it("the naive estimator extrapolates jobPercentComplete linearly and says nothing at 0 %", () => {
     assert.equal(naiveEta(0, { at: 50_000, jobPct: 50 })?.etaMs, 50_000);
     assert.equal(naiveEta(0, { at: 50_000, jobPct: 0 }), undefined);
