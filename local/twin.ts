@@ -72,6 +72,8 @@ export interface TwinOptions {
   concurrency?: number;
   /** Endpoint rewrites for the handlers (fault injection). The twin's own plumbing keeps the direct endpoints. */
   wrapEndpoint?: EndpointWrapper;
+  /** Extra environment for the handlers (e.g. COLLECTOR_PROBE=false). */
+  extraEnv?: Record<string, string>;
   /** Log level for the handlers' Powertools loggers (default WARN). */
   logLevel?: string;
   /** Where the twin's own progress lines go (default: nowhere). */
@@ -295,6 +297,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       // Dev mode: Powertools writes through the global console (the CLI can filter it) and emits no EMF.
       POWERTOOLS_DEV: "true",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...(opts.extraEnv ?? {}),
     };
     if (opts.wrapEndpoint) {
       for (const svc of ["dynamodb", "kinesis", "firehose"] as const) {
