@@ -151,6 +151,8 @@ export interface CollectorDeps {
   now?: () => number;
   /** Claim lease when no Lambda context tells the remaining time (default 60 s). */
   defaultLeaseMs?: number;
+  /** Longest a probe may take (default 20 s); also never closer than 10 s to the invocation's end. */
+  probeTimeoutMs?: number;
   /** Jobs processed at once within one invocation (default 8); events of one job always run one after another. */
   concurrency?: number;
 }
@@ -178,6 +180,19 @@ export function eventsOf(input: unknown): unknown[] {
 function describe(err: unknown): string {
   const e = err as { name?: string; message?: string };
   return `${e?.name ?? "Error"}: ${e?.message ?? String(err)}`;
+}
+
+class DeadlineError extends Error {
+  override name = "TimeoutError";
+}
+
+/** The promise's outcome, or a TimeoutError after `ms` (the work itself is not cancelled, its result is ignored). */
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(what)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Throttling, 5xx and timeouts may pass on a later try; anything else (no access, no such key, not media) will not. */
@@ -274,15 +289,25 @@ export function createCollector(deps: CollectorDeps) {
     throw new Error(`queue counters of job ${item.jobId} still contended after 6 attempts`);
   }
 
-  async function probeOnce(item: JobItem): Promise<JobItem> {
+  async function probeOnce(item: JobItem, remainingMs: () => number): Promise<JobItem> {
     if (!config.probe || !deps.probe || item.probe !== undefined || item.probeError !== undefined) return item;
     const uri = inputUri(item);
     if (!uri) return item;
+    const spareMs = remainingMs() - 10_000;
+    const budgetMs = Math.min(deps.probeTimeoutMs ?? 20_000, spareMs);
+    if (spareMs < 1000) {
+      logger.info("too little time left in this invocation to probe; a later event will", { jobId: item.jobId });
+      return item;
+    }
     if (!(await jobs.claim(String(item.jobId), "probe", { now: now(), staleMs: 5 * 60_000 }))) return item;
     const started = now();
     let result: ProbeResult;
     try {
-      result = await deps.probe(uri, { budgetBytes: config.probeBudgetBytes, maxRequests: DEFAULT_PROBE_MAX_REQUESTS });
+      result = await withDeadline(
+        deps.probe(uri, { budgetBytes: config.probeBudgetBytes, maxRequests: DEFAULT_PROBE_MAX_REQUESTS }),
+        budgetMs,
+        `the probe took longer than ${budgetMs} ms`,
+      );
     } catch (err) {
       metrics.addMetric("ProbeFailures", MetricUnit.Count, 1);
       const retryable = isTransient(err);
@@ -337,7 +362,7 @@ export function createCollector(deps: CollectorDeps) {
     done?: boolean;
   }
 
-  async function processEvent(w: Work, leaseMs: number, result: CollectorResult): Promise<void> {
+  async function processEvent(w: Work, leaseMs: number, remainingMs: () => number, result: CollectorResult): Promise<void> {
     const { event } = w;
     const claim = await events.claim(
       {
@@ -374,7 +399,7 @@ export function createCollector(deps: CollectorDeps) {
       logger.warn("GetJob backfill skipped after an error", { jobId: event.jobId, reason: describe(err) });
     }
     try {
-      item = await probeOnce(item);
+      item = await probeOnce(item, remainingMs);
     } catch (err) {
       logger.warn("probe skipped after an error", { jobId: event.jobId, reason: describe(err) });
     }
@@ -387,6 +412,8 @@ export function createCollector(deps: CollectorDeps) {
     const result: CollectorResult = { received: raws.length, rejected: 0, duplicates: 0, processed: 0, streamed: 0, failed: 0 };
     metrics.addMetric("EventsReceived", MetricUnit.Count, raws.length);
     const leaseMs = context ? Math.max(1000, context.getRemainingTimeInMillis() + 1000) : (deps.defaultLeaseMs ?? 60_000);
+    const started = now();
+    const remainingMs = context ? () => context.getRemainingTimeInMillis() : () => leaseMs - (now() - started);
 
     // 1. validate; bad events go to the dead-letter queue
     const accepted: Work[] = [];
@@ -428,7 +455,7 @@ export function createCollector(deps: CollectorDeps) {
     await mapLimit([...byJob.values()], concurrency, async (list) => {
       for (const w of list) {
         try {
-          await processEvent(w, leaseMs, result);
+          await processEvent(w, leaseMs, remainingMs, result);
         } catch (err) {
           w.error = err;
         }

@@ -176,6 +176,35 @@ describe("collector extras: GetJob backfill and input probe", function () {
       assert.ok(record.input?.durationMs, "the probe fills what INPUT_INFORMATION lacks");
     });
 
+    it("gives up on a probe that takes too long without holding the event, and lets a later event try again", async () => {
+      let calls = 0;
+      const r = await rig({
+        prefix: "probe-slow",
+        probe: true,
+        deps: {
+          probeTimeoutMs: 300,
+          probe: async () => {
+            calls++;
+            await new Promise((res) => setTimeout(res, 2000));
+            throw new Error("too late anyway");
+          },
+        },
+      });
+      const jobId = `${Date.now() - 50_000}-probe3`;
+      const events = eventsFor(jobId, { count: 3, inputUri: `s3://${bucket}/${key}` });
+      const t0 = Date.now();
+      await r.collect(events.slice(0, 2));
+      assert.ok(Date.now() - t0 < 1800, "the invocation did not wait for the probe");
+      assert.equal(calls, 1);
+      const { item } = await jobRecord(r, jobId);
+      assert.match(String((item.probeErrorLast as { reason?: string }).reason), /longer than 300 ms/);
+      assert.equal(item.probeError, undefined, "a timeout is not final");
+      await r.collect(events.slice(2));
+      assert.equal(calls, 2, "the next event tries once more");
+      await r.collect(eventsFor(jobId, { count: 2, base: Date.now() - 1000 }).slice(1));
+      assert.equal(calls, 2, "then the attempts are spent (2 per job)");
+    });
+
     it("logs a probe that cannot read the input and keeps the job and its events", async () => {
       const r = await rig({ prefix: "probe-fail", probe: true });
       const jobId = `${Date.now() - 50_000}-probe2`;
