@@ -195,12 +195,12 @@ const userMetadata = z
     return out;
   });
 
-/** An array that may be missing or null (→ []). */
+/** An array that may be missing or null (→ []), or a single item where a list was expected (→ [item]). */
 function list<T extends z.ZodType>(item: T) {
-  return z
-    .array(item)
-    .nullish()
-    .transform((a) => a ?? []);
+  return z.preprocess(
+    (v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]),
+    z.array(item),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -348,7 +348,10 @@ function formatIssues(prefix: string, error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((i) => {
-      const path = [prefix, ...i.path.map(String)].filter(Boolean).join(".");
+      const path = [prefix, ...i.path.map(String)]
+        .filter(Boolean)
+        .join(".")
+        .replace(/\.(\d+)(?=\.|$)/g, "[$1]");
       let message = i.message;
       if (i.code === "invalid_type" && message.startsWith("Invalid input")) {
         message = `expected ${i.expected}`;

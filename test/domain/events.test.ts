@@ -156,6 +156,14 @@ describe("events: rejections name the field and the problem", () => {
     for (const v of [null, 3, "x", [], undefined]) assert.equal(rejected(parseEvent(v)).kind, "malformed");
   });
 
+  it("a bad element deep in a list is named with its index; a single item where a list belongs is accepted", () => {
+    const bad = raw("1700000000000-a", "x", { timestamp: 5, status: "COMPLETE", outputGroupDetails: [{ type: "FILE_GROUP", outputDetails: [{ outputFilePaths: ["s3://a", {}] }] }] });
+    assert.equal(rejected(parseEvent(bad)).reason, "detail.outputGroupDetails[0].outputDetails[0].outputFilePaths[1]: expected a string, got an object");
+    const single = ok(parseEvent(raw("1700000000000-a", "x", { timestamp: 5, status: "INPUT_INFORMATION", inputDetails: { uri: "s3://in", video: { codec: "H_264", width: "1920" } } })));
+    assert.ok(single.status === "INPUT_INFORMATION");
+    assert.deepEqual(single.inputs, [{ uri: "s3://in", video: { codec: "H_264", width: 1920 } }]);
+  });
+
   it("a NEW_WARNING code that is not a number", () => {
     const r = raw("1700000000000-a", "x", { timestamp: 5, status: "NEW_WARNING", warningCode: "W-12" });
     assert.equal(rejected(parseEvent(r)).reason, 'detail.warningCode: expected a number, got "W-12"');
