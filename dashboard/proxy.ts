@@ -28,10 +28,14 @@ export interface DashboardProxyOptions {
   fetchImpl?: typeof fetch;
 }
 
-export const EndpointSchema = z
-  .string()
-  .url({ message: "--endpoint must be the Jobs API URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com" })
-  .refine((u) => /^https?:$/.test(new URL(u).protocol), "--endpoint must be an http(s) URL");
+const ENDPOINT_HINT = "--endpoint must be the Jobs API URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com";
+export const EndpointSchema = z.string().refine((u) => {
+  try {
+    return /^https?:$/.test(new URL(u).protocol);
+  } catch {
+    return false;
+  }
+}, ENDPOINT_HINT);
 
 /** The region in an execute-api host name, if any. */
 export function regionOfEndpoint(endpoint: string): string | undefined {

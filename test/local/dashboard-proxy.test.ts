@@ -3,7 +3,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { regionOfEndpoint, startDashboardProxy } from "../../dashboard/proxy";
+import { EndpointSchema, regionOfEndpoint, startDashboardProxy } from "../../dashboard/proxy";
 
 const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 
@@ -42,6 +42,8 @@ describe("dashboard proxy for a deployed (IAM-auth) Jobs API", () => {
   it("reads the region from an execute-api URL", () => {
     assert.equal(regionOfEndpoint("https://abc123.execute-api.eu-west-1.amazonaws.com"), "eu-west-1");
     assert.equal(regionOfEndpoint("https://api.example.com"), undefined);
+    assert.equal(EndpointSchema.safeParse("nope").success, false);
+    assert.equal(EndpointSchema.safeParse("ftp://x").success, false);
   });
 
   it("serves the page and forwards only GET /jobs/... with a valid SigV4 signature", async () => {
