@@ -30,6 +30,10 @@
  * fills the input; a duplicate (an eventKey already in seenKeys) changes nothing. The SUBMITTED record from
  * CreateJob and the GetJob backfill (JOB_DETAILS) are events like any other: rank 0/1 never lowers a higher rank.
  *
+ * Synthetic events are timed like the others: SUBMITTED at the job's CreatedAt, JOB_DETAILS at its fetch time, so a
+ * backfill can be the newest event (lastEventAt) without changing any MediaConvert fact it does not carry.
+ * A retried job (retryCount > 0) keeps its earliest phase samples from the first attempt; the ETA then abstains.
+ *
  * An eventKey identifies an event: two different payloads under one key count as one event (the first folded
  * wins). Real re-deliveries carry the same payload, so this only matters for hand-made inputs.
  *
