@@ -80,6 +80,30 @@ export function blockSizeFor(budget: number): number {
   return block;
 }
 
+/**
+ * After a jump to the end of the file, each stream's timing spans its first timestamp in the head and its last in
+ * the tail slice. When a slice held none of a stream's packets, the overall duration (durationMs) can come out far
+ * too short. Two signs of that: the overall duration is under half of some stream's, or the streams' start times
+ * (Delay) lie further apart than the whole file lasts. Returns a description, or undefined.
+ */
+export function disagreeingDurations(tracks: MediaInfoTrack[]): string | undefined {
+  const general = tracks.find((t) => t["@type"] === "General");
+  const overall = general?.Duration;
+  if (overall === undefined) return undefined;
+  const longest = tracks
+    .filter((t) => t !== general && t.Duration !== undefined)
+    .reduce<MediaInfoTrack | undefined>((a, t) => (!a || t.Duration! > a.Duration! ? t : a), undefined);
+  if (longest && overall < longest.Duration! / 2) {
+    return `overall ${overall} s vs ${longest["@type"].toLowerCase()} ${longest.Duration} s`;
+  }
+  const delays = tracks.filter((t) => t !== general && t.Delay !== undefined).map((t) => t.Delay!);
+  if (delays.length >= 2) {
+    const spread = Math.max(...delays) - Math.min(...delays);
+    if (spread > overall) return `streams start ${spread.toFixed(3)} s apart in a file of ${overall} s`;
+  }
+  return undefined;
+}
+
 function checkOptions(opts: ProbeOptions): z.infer<typeof ProbeOptionsSchema> {
   const { s3: _s3, keepTracks: _keep, ...rest } = opts;
   const parsed = ProbeOptionsSchema.safeParse(rest);
@@ -121,6 +145,10 @@ export async function probeStorage(storage: Storage, opts: ProbeOptions = {}): P
   const tracks = parseReport(analysis.json);
   const fields = toProbeFields(tracks);
   const missing = missingProbeFields(fields);
+  if (analysis.tailJump) {
+    const disagree = disagreeingDurations(tracks);
+    if (disagree) missing.push(`durationMs (track durations disagree: ${disagree}; raise the budget)`);
+  }
   for (const box of analysis.partialIndex) {
     missing.push(`moov box at ${box.offset} (${box.size} bytes, read only in part: raise the budget)`);
   }

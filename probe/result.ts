@@ -33,6 +33,7 @@ const TrackSchema = z
     Channels: num,
     SamplingRate: num,
     Language: str,
+    Delay: num,
   })
   .loose();
 export type MediaInfoTrack = z.infer<typeof TrackSchema>;

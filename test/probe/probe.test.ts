@@ -118,6 +118,20 @@ describe("probe: completeness and bad input", function () {
     assert.deepEqual(resultFields(r), resultFields(full));
   });
 
+  it("flags a transport stream whose end slice was too small to time every stream", async () => {
+    // ~14 MB/s lossless video: a 256 KiB budget leaves a tail slice smaller than one frame plus its audio.
+    const file = await makeMedia({ kind: "ts", seconds: 8, width: 1280, height: 720, lossless: true });
+    const full = await probeFile(file, { full: true });
+    assert.ok(full.complete);
+    const small = await probeFile(file, { budgetBytes: 128 * 1024, keepTracks: true });
+    assert.ok(small.tailJump);
+    assert.equal(small.complete, false, `durationMs ${small.durationMs} vs full ${full.durationMs}`);
+    assert.ok(small.missing?.some((m) => /^durationMs \(track durations disagree: /.test(m)), `missing: ${small.missing}`);
+    const ample = await probeFile(file, { budgetBytes: 1024 * 1024 });
+    assert.ok(ample.complete, `missing: ${ample.missing}`);
+    assert.equal(ample.durationMs, full.durationMs);
+  });
+
   it("stops at the request bound and says so", async () => {
     const file = await makeMedia(SPEC.ts);
     const r = await probeFile(file, { maxRequests: 2 });
