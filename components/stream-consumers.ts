@@ -1,6 +1,7 @@
 /**
  * StreamConsumers: the two Lambdas that read the job stream (consumers/history.ts, consumers/analytics.ts),
- * their Kinesis event source mappings and an encrypted SQS on-failure destination.
+ * their Kinesis event source mappings and an encrypted SQS queue that is both the mappings' on-failure
+ * destination (batches that failed every retry) and the consumers' dead-letter queue (poison records).
  *
  * Both mappings: start at TRIM_HORIZON, batch window from `bufferIntervalSeconds` (capped at Lambda's 300 s),
  * bisect a failing batch, ReportBatchItemFailures, bounded retries and record age, on-failure destination.
@@ -122,7 +123,11 @@ export class StreamConsumers extends pulumi.ComponentResource {
         memoryMb: 512,
         kmsKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
-        environment: { [ENV.jobEventsDeliveryStream]: ds.job_events.name, [ENV.jobsDeliveryStream]: ds.jobs.name },
+        environment: {
+          [ENV.jobEventsDeliveryStream]: ds.job_events.name,
+          [ENV.jobsDeliveryStream]: ds.jobs.name,
+          [ENV.deadLetterQueueUrl]: this.failureQueue.url,
+        },
         statements: [
           ...readStream,
           { sid: "Deliver", actions: ["firehose:PutRecordBatch"], resources: [ds.job_events.arn, ds.jobs.arn] },
@@ -140,7 +145,7 @@ export class StreamConsumers extends pulumi.ComponentResource {
         memoryMb: 256,
         kmsKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
-        environment: { [ENV.queueMetricsDeliveryStream]: ds.queue_metrics.name },
+        environment: { [ENV.queueMetricsDeliveryStream]: ds.queue_metrics.name, [ENV.deadLetterQueueUrl]: this.failureQueue.url },
         statements: [...readStream, { sid: "Deliver", actions: ["firehose:PutRecordBatch"], resources: [ds.queue_metrics.arn] }],
         tags: args.tags,
       },

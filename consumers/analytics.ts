@@ -6,8 +6,9 @@
  * QueueName).
  *
  * Failures:
- * - an invalid stream record is logged and skipped (counted in the state and the `InvalidStreamRecords` metric);
- *   retrying it could never succeed;
+ * - an invalid stream record is dead-lettered, logged and skipped (counted in the state and the
+ *   `InvalidStreamRecords` metric); retrying it could never succeed. If the dead-letter send fails, the record
+ *   is reported in batchItemFailures so it is retried rather than lost;
  * - if the final rows cannot be delivered, the invocation throws: Lambda retries the final invocation with the
  *   same state (rows carry row_id, so a retry that lands twice is de-duplicated by the queries), and after the
  *   mapping's retry limit the window's coordinates go to the on-failure destination. Metrics are emitted only
@@ -20,13 +21,15 @@ import * as clients from "../adapters/clients";
 import { FirehoseDelivery } from "../adapters/delivery";
 import { ENV } from "../domain/env";
 import { parseKinesisData } from "./rows";
-import { powertoolsLogger, type ConsumerLogger, type RowSink } from "./history";
+import type { DeadLetterSink } from "../adapters/dead-letter";
+import { deadLetterFromEnv, parkPoisonRecord, powertoolsLogger, type ConsumerLogger, type RowSink } from "./history";
 import { coerceState, foldRecord, windowRows, type WindowState } from "./queue-window";
 
 export interface AnalyticsDeps {
   delivery: RowSink;
   stream: string;
   logger: ConsumerLogger;
+  deadLetter?: DeadLetterSink;
   /** Builds a fresh Metrics object per window (dimensions differ per queue). */
   metrics?: () => Pick<Metrics, "addMetric" | "addDimension" | "publishStoredMetrics">;
   now?: () => number;
@@ -44,16 +47,17 @@ export function createAnalyticsHandler(deps: AnalyticsDeps) {
   return async function analyticsHandler(event: KinesisStreamTumblingWindowEvent): Promise<KinesisStreamStateResponse> {
     const state = coerceState(event.state);
     state.shardId = shardOf(event, state);
+    const batchItemFailures: { itemIdentifier: string }[] = [];
     for (const rec of event.Records ?? []) {
       const parsed = parseKinesisData(rec.kinesis.data);
       if (!parsed.ok) {
         state.invalid++;
-        deps.logger.error("Skipping invalid stream record", { sequenceNumber: rec.kinesis.sequenceNumber, reason: parsed.reason });
+        if (!(await parkPoisonRecord(deps, rec, parsed.reason))) batchItemFailures.push({ itemIdentifier: rec.kinesis.sequenceNumber });
         continue;
       }
       foldRecord(state, parsed.record);
     }
-    if (!event.isFinalInvokeForWindow) return { state, batchItemFailures: [] };
+    if (!event.isFinalInvokeForWindow) return { state, batchItemFailures };
 
     const win = {
       start: Date.parse(event.window?.start ?? "") || now(),
@@ -102,6 +106,10 @@ export function createAnalyticsHandler(deps: AnalyticsDeps) {
 }
 
 const EnvSchema = z.object({
+  [ENV.deadLetterQueueUrl]: z
+    .url({ message: `${ENV.deadLetterQueueUrl} must be an SQS queue URL` })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   [ENV.queueMetricsDeliveryStream]: z
     .string()
     .min(1, `${ENV.queueMetricsDeliveryStream} must name the queue_metrics delivery stream`),
@@ -116,10 +124,12 @@ export function handlerFromEnv(env: NodeJS.ProcessEnv = process.env): ReturnType
       `Analytics consumer configuration is invalid: ${parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join("; ")}`,
     );
   }
+  const logger = powertoolsLogger("mcjobs-analytics");
   return createAnalyticsHandler({
     delivery: new FirehoseDelivery(clients.firehose(env)),
+    deadLetter: deadLetterFromEnv(parsed.data[ENV.deadLetterQueueUrl], env, logger),
     stream: parsed.data[ENV.queueMetricsDeliveryStream],
-    logger: powertoolsLogger("mcjobs-analytics"),
+    logger,
     metrics: () => new Metrics({ namespace: "mcjobs", serviceName: "analytics-consumer" }),
   });
 }

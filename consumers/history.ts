@@ -9,16 +9,18 @@
  *   `batchItemFailures`; Lambda retries from it (records after it may be re-sent: rows carry event_key / job_id
  *   and the queries de-duplicate). After the mapping's retry limit the record's coordinates go to the on-failure
  *   SQS destination (StreamConsumers component), so nothing is lost silently.
- * - A record that is not a valid stream record (not JSON, wrong shape, a value outside its column type) is
- *   logged with its sequence number and reason, counted (metric `InvalidStreamRecords`) and skipped. Retrying
- *   it can never succeed and would stall the shard; the event itself is still in the Events table, from which
- *   the collector (`mcjobs replay`) can re-emit it once the cause is fixed.
+ * - A record that is not a valid stream record (not JSON, wrong shape, a value outside its column type) is a
+ *   poison record: retrying it can never succeed and would stall the shard. It is sent to the dead-letter queue
+ *   (`DEAD_LETTER_QUEUE_URL`, the StreamConsumers failure queue) with the reason, logged with its sequence number,
+ *   counted (metric `InvalidStreamRecords`) and skipped; the rest of the batch goes on. Only if the dead-letter
+ *   send itself fails is the record reported as a batch item failure, so it is retried rather than lost.
  */
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { z } from "zod";
 import * as clients from "../adapters/clients";
+import { sqsDeadLetter, type DeadLetterSink } from "../adapters/dead-letter";
 import { FirehoseDelivery } from "../adapters/delivery";
 import { ENV } from "../domain/env";
 import type { HistoryRow } from "../domain/history";
@@ -49,7 +51,41 @@ export interface HistoryDeps {
   delivery: RowSink;
   streams: { jobEvents: string; jobs: string };
   logger: ConsumerLogger;
+  /** Where poison records go; without one they are only logged. */
+  deadLetter?: DeadLetterSink;
   metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics">;
+}
+
+/** Parks a record that can never be processed; false when the dead-letter send failed (retry the record). */
+export async function parkPoisonRecord(
+  deps: { deadLetter?: DeadLetterSink; logger: ConsumerLogger },
+  rec: KinesisStreamRecord,
+  reason: string,
+): Promise<boolean> {
+  deps.logger.error("Skipping invalid stream record", {
+    sequenceNumber: rec.kinesis.sequenceNumber,
+    partitionKey: rec.kinesis.partitionKey,
+    eventSourceARN: rec.eventSourceARN,
+    reason,
+  });
+  if (!deps.deadLetter) return true;
+  const text = Buffer.from(rec.kinesis.data, "base64").toString("utf8");
+  try {
+    await deps.deadLetter.send({
+      kind: "malformed",
+      reason: `stream record ${rec.kinesis.sequenceNumber} (${rec.eventSourceARN}): ${reason}`,
+      raw: text,
+      rejectedAt: Date.now(),
+      jobId: rec.kinesis.partitionKey,
+    });
+    return true;
+  } catch (err) {
+    deps.logger.warn("Could not dead-letter an invalid record; it will be retried", {
+      sequenceNumber: rec.kinesis.sequenceNumber,
+      reason: err instanceof Error ? err.message : String(err),
+    });
+    return false;
+  }
 }
 
 export interface HistoryBatchSummary {
@@ -69,18 +105,14 @@ export function createHistoryHandler(deps: HistoryDeps) {
     const jobRows: HistoryRow[] = [];
     const jobSeq: string[] = [];
     let invalid = 0;
+    const failed = new Set<string>();
     for (const rec of event.Records ?? []) {
       const seq = rec.kinesis.sequenceNumber;
       const parsed = parseKinesisData(rec.kinesis.data);
       const flat = parsed.ok ? flatten(parsed.record) : parsed;
       if (!flat.ok) {
         invalid++;
-        deps.logger.error("Skipping invalid stream record", {
-          sequenceNumber: seq,
-          partitionKey: rec.kinesis.partitionKey,
-          eventSourceARN: rec.eventSourceARN,
-          reason: flat.reason,
-        });
+        if (!(await parkPoisonRecord(deps, rec, flat.reason))) failed.add(seq);
         continue;
       }
       eventRows.push(flat.rows.jobEvent);
@@ -91,7 +123,6 @@ export function createHistoryHandler(deps: HistoryDeps) {
       }
     }
 
-    const failed = new Set<string>();
     const [ev, jobs] = await Promise.all([
       eventRows.length ? deps.delivery.put(deps.streams.jobEvents, eventRows) : { undelivered: [] },
       jobRows.length ? deps.delivery.put(deps.streams.jobs, jobRows) : { undelivered: [] },
@@ -133,7 +164,18 @@ export function createHistoryHandler(deps: HistoryDeps) {
   };
 }
 
+/** The SQS dead-letter sink when a queue is configured; otherwise poison records are only logged (local twin). */
+export function deadLetterFromEnv(queueUrl: string | undefined, env: NodeJS.ProcessEnv, logger: ConsumerLogger): DeadLetterSink {
+  if (queueUrl) return sqsDeadLetter(clients.sqs(env), queueUrl);
+  logger.warn(`${ENV.deadLetterQueueUrl} is not set: invalid stream records are only logged`);
+  return { send: async () => undefined };
+}
+
 const EnvSchema = z.object({
+  [ENV.deadLetterQueueUrl]: z
+    .url({ message: `${ENV.deadLetterQueueUrl} must be an SQS queue URL` })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   [ENV.jobEventsDeliveryStream]: z.string().min(1, `${ENV.jobEventsDeliveryStream} must name the job_events delivery stream`),
   [ENV.jobsDeliveryStream]: z.string().min(1, `${ENV.jobsDeliveryStream} must name the jobs delivery stream`),
 });
@@ -148,10 +190,12 @@ export function handlerFromEnv(env: NodeJS.ProcessEnv = process.env): ReturnType
       `History consumer configuration is invalid: ${parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join("; ")}`,
     );
   }
+  const logger = powertoolsLogger("mcjobs-history");
   return createHistoryHandler({
     delivery: new FirehoseDelivery(clients.firehose(env)),
+    deadLetter: deadLetterFromEnv(parsed.data[ENV.deadLetterQueueUrl], env, logger),
     streams: { jobEvents: parsed.data[ENV.jobEventsDeliveryStream], jobs: parsed.data[ENV.jobsDeliveryStream] },
-    logger: powertoolsLogger("mcjobs-history"),
+    logger,
     metrics: new Metrics({ namespace: "mcjobs", serviceName: "history-consumer" }),
   });
 }

@@ -193,6 +193,9 @@ describe("history: StreamConsumers (Pulumi mocks)", function () {
     assert.equal(env(/history/).JOB_EVENTS_DELIVERY_STREAM, "mcjobs-job-events");
     assert.equal(env(/history/).JOBS_DELIVERY_STREAM, "mcjobs-jobs");
     assert.equal(env(/analytics/).QUEUE_METRICS_DELIVERY_STREAM, "mcjobs-queue-metrics");
+    const queue = run.one("aws:sqs/queue:Queue");
+    assert.equal(env(/history/).DEAD_LETTER_QUEUE_URL, queue.state.url);
+    assert.equal(env(/analytics/).DEAD_LETTER_QUEUE_URL, queue.state.url);
     const policyOf = (re: RegExp) => policyStatements(run.one("aws:iam/rolePolicy:RolePolicy", re).inputs.policy);
     const putTargets = (re: RegExp) =>
       policyOf(re)

@@ -9,6 +9,7 @@ import type { KinesisStreamEvent, KinesisStreamRecord, KinesisStreamTumblingWind
 import * as clients from "../../adapters/clients";
 import { FirehoseDelivery } from "../../adapters/delivery";
 import { createAnalyticsHandler } from "../../consumers/analytics";
+import { memoryDeadLetter } from "../../adapters/dead-letter";
 import { createHistoryHandler, handlerFromEnv } from "../../consumers/history";
 import { flatten, jobEventRow, jobRow } from "../../consumers/rows";
 import { DATASETS, rowSchema } from "../../domain/history";
@@ -118,6 +119,27 @@ describe("history: consumers", function () {
     assert.equal(jobs.rows[0].n, 0);
   });
 
+  it("history: poison records go to the dead-letter queue with their reason; if that fails they are retried", async () => {
+    const { delivery } = await firehose();
+    const letters = memoryDeadLetter();
+    const good = recordsOfJob(3)[0];
+    const records = [kinesisRecord("{\"v\":1}", "job-x"), kinesisRecord(encodeStreamRecord(good)), kinesisRecord("\u0000garbage")];
+    const handler = createHistoryHandler({ delivery, streams: { jobEvents: "je", jobs: "jb" }, logger, deadLetter: letters });
+    const out = await handler({ Records: records } as KinesisStreamEvent);
+    assert.deepEqual(out.batchItemFailures, []);
+    assert.equal(out.summary.jobEventRows, 1);
+    assert.deepEqual(letters.letters.map((l) => [l.kind, l.raw, l.jobId]), [
+      ["malformed", '{"v":1}', "job-x"],
+      ["malformed", "\u0000garbage", "p"],
+    ]);
+    assert.match(letters.letters[0].reason, new RegExp(`stream record ${records[0].kinesis.sequenceNumber} .*not a v1 stream record`));
+
+    const broken = { send: async () => Promise.reject(new Error("SQS is down")) };
+    const h2 = createHistoryHandler({ delivery, streams: { jobEvents: "je", jobs: "jb" }, logger, deadLetter: broken });
+    const out2 = await h2({ Records: records } as KinesisStreamEvent);
+    assert.deepEqual(out2.batchItemFailures.map((f) => f.itemIdentifier), [records[0].kinesis.sequenceNumber, records[2].kinesis.sequenceNumber]);
+  });
+
   it("history: an empty or all-invalid batch succeeds without calling Firehose", async () => {
     const { fh, delivery } = await firehose();
     const handler = createHistoryHandler({ delivery, streams: { jobEvents: "je", jobs: "jb" }, logger });
@@ -128,6 +150,10 @@ describe("history: consumers", function () {
 
   it("history: refuses to start without its delivery stream names, naming the variable", () => {
     assert.throws(() => handlerFromEnv({ AWS_REGION: "us-east-1", JOBS_DELIVERY_STREAM: "x" }), /JOB_EVENTS_DELIVERY_STREAM/);
+    assert.throws(
+      () => handlerFromEnv({ AWS_REGION: "us-east-1", JOBS_DELIVERY_STREAM: "x", JOB_EVENTS_DELIVERY_STREAM: "y", DEAD_LETTER_QUEUE_URL: "not a url" }),
+      /DEAD_LETTER_QUEUE_URL must be an SQS queue URL/,
+    );
   });
 
   it("analytics: folds a window across invocations and writes one queue_metrics row per queue at the final invoke", async () => {
