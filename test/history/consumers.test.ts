@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { KinesisStreamEvent, KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from "aws-lambda";
+import fc from "fast-check";
 import * as clients from "../../adapters/clients";
 import { FirehoseDelivery } from "../../adapters/delivery";
 import { createAnalyticsHandler } from "../../consumers/analytics";
@@ -138,6 +139,47 @@ describe("history: consumers", function () {
     const h2 = createHistoryHandler({ delivery, streams: { jobEvents: "je", jobs: "jb" }, logger, deadLetter: broken });
     const out2 = await h2({ Records: records } as KinesisStreamEvent);
     assert.deepEqual(out2.batchItemFailures.map((f) => f.itemIdentifier), [records[0].kinesis.sequenceNumber, records[2].kinesis.sequenceNumber]);
+  });
+
+  it("history: fuzzed stream records (mutated real ones): never throws; each record is delivered or dead-lettered", async () => {
+    const { fh, delivery } = await firehose();
+    const templates = KNOWN_JOBS.flatMap((_, j) => recordsOfJob(j)).map((r) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>);
+    const mutate = (obj: Record<string, unknown>, path: string[], value: unknown, del: boolean) => {
+      let cur: Record<string, unknown> = obj;
+      for (const k of path.slice(0, -1)) {
+        const next = cur[k];
+        if (!next || typeof next !== "object") return;
+        cur = next as Record<string, unknown>;
+      }
+      const last = path[path.length - 1];
+      if (del) delete cur[last];
+      else cur[last] = value;
+    };
+    const paths = [["v"], ["eventKey"], ["at"], ["event"], ["event", "status"], ["event", "timestamp"], ["event", "jobId"], ["event", "warningCode"], ["job"], ["job", "status"], ["job", "createdAt"], ["job", "eventCount"], ["job", "speed"], ["job", "warnings"], ["job", "input"], ["job", "queuedMs"]];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(templates.length - 1), fc.nat(paths.length - 1), fc.jsonValue({ maxDepth: 2 }), fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 12 }),
+        async (cases) => {
+          const letters = memoryDeadLetter();
+          const handler = createHistoryHandler({ delivery, streams: { jobEvents: "je", jobs: "jb" }, logger, deadLetter: letters });
+          const records = cases.map(([t, p, value, del, asIs]) => {
+            const obj = JSON.parse(JSON.stringify(templates[t]));
+            if (!asIs) mutate(obj, paths[p], value, del);
+            return kinesisRecord(JSON.stringify(obj));
+          });
+          const out = await handler({ Records: records } as KinesisStreamEvent);
+          assert.deepEqual(out.batchItemFailures, []);
+          assert.equal(out.summary.invalid + out.summary.jobEventRows, records.length);
+          assert.equal(letters.letters.length, out.summary.invalid);
+          assert.ok(letters.letters.every((l) => l.reason.length > 20));
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // Whatever got through validation also converts to Parquet (no row lands in the error prefix).
+    await fh.flush();
+    assert.ok(fh.stats.rowsWritten > 0);
+    assert.equal(fh.stats.errorRows, 0);
   });
 
   it("history: an empty or all-invalid batch succeeds without calling Firehose", async () => {
