@@ -4,6 +4,22 @@ import fc from "fast-check";
 import { parseEvent, readMcEvent, type McEvent } from "../../domain/events";
 import { decodeStreamRecord, encodeStreamRecord, makeStreamRecord } from "../../domain/stream-record";
 import { reduceEvents } from "../../domain/reducer";
+import { buildJobUpdate } from "../../domain/job-update";
+
+/** DynamoDB rejects an update whose names/values are not all used, or that uses one it does not define. */
+function assertWellFormedUpdate(u: ReturnType<typeof buildJobUpdate>): void {
+  const text = `${u.UpdateExpression} ${u.ConditionExpression}`;
+  for (const ph of Object.keys(u.ExpressionAttributeNames)) assert.ok(new RegExp(`${ph}(?![0-9])`).test(text), `unused name ${ph}`);
+  for (const ph of Object.keys(u.ExpressionAttributeValues)) assert.ok(new RegExp(`${ph}(?![0-9])`).test(text), `unused value ${ph}`);
+  for (const ph of text.match(/[#:][a-z]\d+/g) ?? []) {
+    assert.ok(ph in u.ExpressionAttributeNames || ph in u.ExpressionAttributeValues, `undefined placeholder ${ph}`);
+  }
+  const noNull = (v: unknown, at: string): void => {
+    assert.ok(v !== null && v !== undefined, `null/undefined value at ${at}`);
+    if (typeof v === "object" && !(v instanceof Set)) for (const [k, x] of Object.entries(v as object)) noNull(x, `${at}.${k}`);
+  };
+  for (const [ph, v] of Object.entries(u.ExpressionAttributeValues)) noNull(v, ph);
+}
 import { fixtureFiles, loadFixture, raw } from "./timeline";
 
 function ok(r: ReturnType<typeof parseEvent>): McEvent {
@@ -206,6 +222,7 @@ describe("events: fuzz", () => {
           if (r.ok) {
             assert.ok(r.event.jobId && Number.isFinite(r.event.timestamp));
             assert.doesNotThrow(() => reduceEvents([r.event]));
+            assertWellFormedUpdate(buildJobUpdate(r.event, { ttlSeconds: 60 }));
           } else {
             assert.ok(["malformed", "unknown-status", "other-detail-type"].includes(r.kind));
             assert.ok(r.reason.length > 5 && /:/.test(r.reason), `reason should name a field: ${r.reason}`);
