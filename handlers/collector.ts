@@ -159,7 +159,10 @@ export interface CollectorDeps {
 
 export interface CollectorResult {
   received: number;
+  /** Sent to the dead-letter queue (malformed, unknown status, not a MediaConvert event). */
   rejected: number;
+  /** MediaConvert events of another detail-type: skipped on purpose. */
+  ignored: number;
   duplicates: number;
   processed: number;
   streamed: number;
@@ -409,7 +412,7 @@ export function createCollector(deps: CollectorDeps) {
 
   return async function collect(input: unknown, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<CollectorResult> {
     const raws = eventsOf(input);
-    const result: CollectorResult = { received: raws.length, rejected: 0, duplicates: 0, processed: 0, streamed: 0, failed: 0 };
+    const result: CollectorResult = { received: raws.length, rejected: 0, ignored: 0, duplicates: 0, processed: 0, streamed: 0, failed: 0 };
     metrics.addMetric("EventsReceived", MetricUnit.Count, raws.length);
     const leaseMs = context ? Math.max(1000, context.getRemainingTimeInMillis() + 1000) : (deps.defaultLeaseMs ?? 60_000);
     const started = now();
@@ -422,6 +425,14 @@ export function createCollector(deps: CollectorDeps) {
     let letterFailures = 0;
     for (const raw of raws) {
       const parsed = parseEvent(raw);
+      if (!parsed.ok && parsed.kind === "other-detail-type" && (raw as { source?: unknown } | null)?.source === "aws.mediaconvert") {
+        // The rule takes every MediaConvert event; detail-types other than job state changes are not ours to
+        // fold, and not poison either: skip them without alarming anyone through the dead-letter queue.
+        result.ignored++;
+        metrics.addMetric("EventsIgnored", MetricUnit.Count, 1);
+        logger.info("event ignored", { reason: parsed.reason, ...rawIds(raw) });
+        continue;
+      }
       if (!parsed.ok) {
         result.rejected++;
         metrics.addMetric("EventsRejected", MetricUnit.Count, 1);
@@ -588,6 +599,8 @@ export async function handler(input: unknown, context?: Context): Promise<Collec
   if (!cached) {
     const deps = depsFromEnv();
     cached = { collect: createCollector(deps), deps };
+    if (context?.functionName) deps.metrics.setFunctionName(context.functionName);
+    deps.metrics.captureColdStartMetric();
   }
   const { collect, deps } = cached;
   if (context) deps.logger.addContext(context);

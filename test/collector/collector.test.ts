@@ -168,9 +168,11 @@ describe("collector handler on the local stand-ins", function () {
     const badStatus = { ...good, id: "bad-status", detail: { ...(good.detail as object), status: "EXPLODED" } };
     const badNumber = { ...good, id: "bad-number", detail: { ...(good.detail as object), status: "STATUS_UPDATE", jobProgress: { jobPercentComplete: "lots" } } };
     const notAnEvent = "hello";
+    const otherType = { ...good, id: "queue-change", "detail-type": "MediaConvert Queue State Change" };
     const before = sqs.messages.length;
-    const res = await r.collect({ events: [badStatus, good, badNumber, notAnEvent] });
+    const res = await r.collect({ events: [badStatus, good, badNumber, notAnEvent, otherType] });
     assert.equal(res.rejected, 3);
+    assert.equal(res.ignored, 1, "another MediaConvert detail-type is skipped, not dead-lettered");
     assert.equal(res.processed, 1);
     const letters = sqs.messages.slice(before);
     assert.equal(letters.length, 3);
