@@ -4,12 +4,13 @@
  */
 import * as fs from "node:fs";
 import type { Command } from "../mcjobs";
+import * as clients from "../../adapters/clients";
 import { DEFAULT_PROBE_BUDGET_BYTES, DEFAULT_PROBE_MAX_REQUESTS, type ProbeResult } from "../../domain/probe";
 import { MIN_BUDGET_BYTES, probeFile, probeS3, type ProbeOptions } from "../../probe";
 import { parseS3Uri } from "../../probe/storage";
 
 const usage = `Usage:
-  mcjobs probe <file | s3://bucket/key> [--budget BYTES] [--max-requests N] [--full] [--json]
+  mcjobs probe <file | s3://bucket/key> [--budget BYTES] [--max-requests N] [--full] [--json] [--region R]
 
 Reads the start (and, when needed, the end) of a media file with ranged reads and prints its container,
 duration, codecs, picture size, frame rate, bit rates and audio, with the bytes read and read requests used.
@@ -20,6 +21,7 @@ Options:
   --max-requests N    most read requests (S3 GETs) to issue (default ${DEFAULT_PROBE_MAX_REQUESTS})
   --full              no bounds: let MediaInfo read all it wants (the baseline the budget is measured against)
   --json              print the result as JSON
+  --region R          AWS region of the bucket (default: AWS_REGION)
 
 S3 objects are read with the usual AWS credentials and AWS_REGION (or MCJOBS_ENDPOINT_S3 for a local stand-in).
 Exit codes: 0 ok, 1 the probe failed (missing file or object, no access, unreadable media), 2 bad usage.`;
@@ -43,12 +45,14 @@ export interface ProbeArgs {
   target: string;
   opts: Pick<ProbeOptions, "budgetBytes" | "maxRequests" | "full">;
   json: boolean;
+  region?: string;
 }
 
 export function parseArgs(argv: string[]): ProbeArgs {
   let target: string | undefined;
   const opts: ProbeArgs["opts"] = {};
   let json = false;
+  let region: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -64,6 +68,9 @@ export function parseArgs(argv: string[]): ProbeArgs {
         throw new UsageError(`--max-requests takes a whole number from 2 to 10000, not "${v}"`);
       }
       opts.maxRequests = Number(v);
+    } else if (a === "--region" || a.startsWith("--region=")) {
+      region = a.includes("=") ? a.slice(a.indexOf("=") + 1) : value();
+      if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new UsageError(`--region must look like eu-west-1, not "${region}"`);
     } else if (a === "--full") opts.full = true;
     else if (a === "--json") json = true;
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
@@ -74,11 +81,12 @@ export function parseArgs(argv: string[]): ProbeArgs {
   if (opts.full && (opts.budgetBytes !== undefined || opts.maxRequests !== undefined)) {
     throw new UsageError("--full reads without bounds; leave out --budget and --max-requests");
   }
+  if (region && !target.startsWith("s3://")) throw new UsageError("--region only applies to s3:// URIs");
   if (target.startsWith("s3://")) parseS3Uri(target);
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
     throw new UsageError(`"${target}" is neither a local path nor an s3:// URI`);
   }
-  return { target, opts, json };
+  return region ? { target, opts, json, region } : { target, opts, json };
 }
 
 function mib(n: number): string {
@@ -132,6 +140,15 @@ export function formatResult(target: string, r: ProbeResult): string {
   return lines.join("\n");
 }
 
+async function probeObject(args: ProbeArgs): Promise<ProbeResult> {
+  const client = clients.s3(args.region ? { ...process.env, AWS_REGION: args.region } : process.env);
+  try {
+    return await probeS3(args.target, { ...args.opts, s3: client });
+  } finally {
+    client.destroy();
+  }
+}
+
 const command: Command = {
   summary: "probe a media file or S3 object with mediainfo.js within a byte budget",
   usage,
@@ -149,7 +166,7 @@ const command: Command = {
     }
     try {
       const result = args.target.startsWith("s3://")
-        ? await probeS3(args.target, args.opts)
+        ? await probeObject(args)
         : await probeFile(args.target, args.opts);
       console.log(args.json ? JSON.stringify(result, null, 2) : formatResult(args.target, result));
       return 0;

@@ -1,5 +1,9 @@
 import { strict as assert } from "node:assert";
 import command, { parseArgs, parseBytes } from "../../cli/commands/probe";
+import * as fs from "node:fs";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import * as clients from "../../adapters/clients";
+import { createBucket, startStandIns, type StandIns } from "../../local/standins";
 import { makeMedia } from "../support/media";
 
 async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -83,6 +87,54 @@ describe("cli: mcjobs probe", function () {
       target: "s3://my-bucket/a b.mp4",
       opts: { maxRequests: 8 },
       json: false,
+    });
+  });
+
+  describe("against S3 (s3rver)", () => {
+    let standIns: StandIns;
+    const saved: Record<string, string | undefined> = {};
+    before(async () => {
+      standIns = await startStandIns({ services: ["s3"] });
+      await createBucket("cli-probe", standIns.env);
+      const s3 = clients.s3(standIns.env);
+      try {
+        await s3.send(new PutObjectCommand({ Bucket: "cli-probe", Key: "in/clip.mxf", Body: fs.readFileSync(file) }));
+      } finally {
+        s3.destroy();
+      }
+      for (const [k, v] of Object.entries(standIns.env)) {
+        saved[k] = process.env[k];
+        process.env[k] = v;
+      }
+    });
+    after(async () => {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await standIns?.stop();
+    });
+
+    it("probes an s3:// URI with ranged GETs and prints bytesRead and requests", async () => {
+      const r = await runCli(["s3://cli-probe/in/clip.mxf", "--budget", "1M", "--region", "eu-west-1", "--json"]);
+      assert.equal(r.code, 0, r.err);
+      const out = JSON.parse(r.out);
+      assert.equal(out.container, "MXF");
+      assert.ok(out.bytesRead > 0 && out.bytesRead <= 1024 * 1024);
+      assert.ok(out.requests >= 2 && out.requests <= 16);
+      assert.equal(out.fileSize, fs.statSync(file).size);
+    });
+
+    it("exits 1 with a plain message when the object is missing", async () => {
+      const r = await runCli(["s3://cli-probe/in/missing.mxf"]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /Cannot probe s3:\/\/cli-probe\/in\/missing\.mxf: no such object/);
+    });
+
+    it("rejects a malformed --region", async () => {
+      const r = await runCli(["s3://cli-probe/in/clip.mxf", "--region", "Mars"]);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /--region must look like eu-west-1/);
     });
   });
 });
