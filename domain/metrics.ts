@@ -5,7 +5,8 @@
  *
  *   queuedMs      progressingAt − (submittedAt, else createdAt)            once the job has started
  *   transcodingMs (finishedAt, else lastEventAt) − progressingAt           once started; final when terminal
- *   speed         input duration ÷ transcodingMs                           COMPLETE jobs with a known input duration
+ *   speed         input duration ÷ transcodingMs                           COMPLETE jobs with a known duration (the
+ *                                                                          probe's, else the longest output's)
  *   decodeFps     frames decoded per second between the first TRANSCODING sample and the latest sample
  *                 (else since progressingAt)
  */

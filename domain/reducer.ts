@@ -508,6 +508,11 @@ function errorOf(s: JobState): JobError | undefined {
   return cleanObj({ code: s.error.code, message: s.error.message, category: info.category, meaning: info.meaning });
 }
 
+function longestOutputMs(outputs: JobOutput[] | undefined): number | undefined {
+  const ds = (outputs ?? []).map((o) => o.durationMs).filter((d): d is number => typeof d === "number" && d > 0);
+  return ds.length ? Math.max(...ds) : undefined;
+}
+
 /** The latest progress sample as the ETA sees it. */
 function latestSample(s: JobState): ProgressSample | undefined {
   if (s.progressAt === undefined) return undefined;
@@ -569,7 +574,8 @@ export function recordOf(s: JobState): JobRecord {
     progressingAt: s.progressingAt,
     finishedAt: s.finishedAt,
     lastEventAt: s.lastEventAt,
-    inputDurationMs: input?.durationMs,
+    // the probe's input duration; without a probe, the longest output (what was actually transcoded)
+    inputDurationMs: input?.durationMs ?? longestOutputMs(s.outputs),
     txFirst: s.txFirst,
     latest: latestSample(s),
   });

@@ -62,6 +62,15 @@ describe("metrics", () => {
   });
 });
 
+describe("speed without a probe", () => {
+  it("uses the longest output's duration when the input duration is unknown", () => {
+    const spec: TimelineSpec = { created: 1_700_000_000_000, queueWait: 0, probeMs: 10_000, transcodeMs: 180_000, uploadMs: 10_000, end: "COMPLETE", hop: false, warnings: [], inputInfoLate: false, updateEvery: 30_000 };
+    const rec = reduceEvents(timeline(spec)); // the timeline's COMPLETE has one 600 s output
+    assert.equal(rec.input?.durationMs, undefined);
+    assert.equal(rec.speed, 3);
+  });
+});
+
 describe("probe", () => {
   it("applyProbe fills container, duration and bitrates that events lack", () => {
     const rec = reduceEvents(timeline({ created: 1_700_000_000_000, queueWait: 0, probeMs: 1000, transcodeMs: 60_000, uploadMs: 1000, end: "CANCELED", hop: false, warnings: [], inputInfoLate: false, updateEvery: 20_000 }));
