@@ -286,8 +286,8 @@ function rows(sc: Scenario, label: string, c: Run, naive: Run, concurrency: numb
 }
 
 export default async function collectorBench({ quick }: BenchOptions): Promise<BenchRow[]> {
-  const jobs = quick ? 20 : 80;
-  const updates = quick ? 8 : 20;
+  const jobs = quick ? 20 : 40;
+  const updates = quick ? 8 : 15;
   const concurrency = 16;
   const standIns = await startStandIns({ services: ["dynamodb", "kinesis"] });
   try {
