@@ -12,7 +12,8 @@ import * as path from "node:path";
 import { build } from "esbuild";
 import type { BenchOptions, BenchRow } from "./run";
 import { ENV } from "../domain/env";
-import { PROBE_ESBUILD_OPTIONS } from "../probe/build";
+import { copyMediaInfoWasm, PROBE_ESBUILD_OPTIONS } from "../probe/build";
+import { makeMedia } from "../test/support/media";
 
 const REPO = path.resolve(__dirname, "..");
 const OUT = path.join(REPO, ".mcjobs", "bench", "bundles");
@@ -81,6 +82,34 @@ async function helloBundle(): Promise<string> {
   return esbuildOne("_hello", entry, OUT);
 }
 
+/** A bundle that probes the file named on its command line: the wasm load a collector pays on its first probe. */
+async function probeBundle(): Promise<string> {
+  const dir = path.join(OUT, "_probe");
+  fs.mkdirSync(dir, { recursive: true });
+  const entry = path.join(dir, "entry.ts");
+  fs.writeFileSync(
+    entry,
+    `import { probeFile } from ${JSON.stringify(path.join(REPO, "probe"))};\n` +
+      "probeFile(process.argv[2]).then((r) => { if (!r.container) process.exit(4); }, () => process.exit(3));\n",
+  );
+  const file = await esbuildOne("_probe", entry, OUT);
+  copyMediaInfoWasm(path.dirname(file));
+  return file;
+}
+
+/** Median wall time of a fresh `node <bundle> <arg>` process. */
+function runTimes(file: string, arg: string, runs: number): { ms: number; failed?: string } {
+  const wall: number[] = [];
+  let failed: string | undefined;
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [file, arg], { cwd: path.dirname(file), env: lambdaEnv(), encoding: "utf8", timeout: 60_000 });
+    wall.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 0) failed = `exit ${r.status}: ${(r.stderr || "").trim().slice(0, 120)}`;
+  }
+  return { ms: median(wall), failed };
+}
+
 /** Environment a handler may read at load: every configured name with a placeholder value. */
 function lambdaEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -147,6 +176,16 @@ export default async function bundlesBench({ quick }: BenchOptions): Promise<Ben
   const rows: BenchRow[] = [];
   const helloSize = fs.statSync(hello).size;
   const helloTime = coldStart(hello, runs);
+  const media = await makeMedia({ kind: "mp4-moov-end", seconds: 8, width: 1280, height: 720, videoBitRate: 6_000_000 });
+  const probeRun = runTimes(await probeBundle(), media, runs);
+  rows.push({
+    suite: "bundles",
+    metric: "probe bundle: node + first probe (wasm load)",
+    value: probeRun.ms,
+    unit: "ms",
+    baseline: { name: "hello bundle", value: helloTime.processMs },
+    note: `median of ${runs}; what the collector adds on its first probe after a cold start${probeRun.failed ? `; FAILED: ${probeRun.failed}` : ""}`,
+  });
   if (bundles.length === 0) {
     rows.push({ suite: "bundles", metric: "no Lambda entry points found", value: 0, unit: "bundles" });
     return rows;
