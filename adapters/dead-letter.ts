@@ -9,7 +9,8 @@
  */
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 
-export type DeadLetterKind = "malformed" | "unknown-status" | "other-detail-type" | "not-an-object";
+/** Why an event was rejected: the kinds of the domain's parseEvent. */
+export type DeadLetterKind = "malformed" | "unknown-status" | "other-detail-type";
 
 export interface DeadLetter {
   kind: DeadLetterKind;
@@ -75,7 +76,7 @@ export function sqsDeadLetter(client: SQSClient, queueUrl: string): DeadLetterSi
 
 /**
  * Used only when no queue is configured (the local twin without an SQS stand-in): keeps the letters in memory and
- * hands each to `onLetter` (the twin logs them). Not used in AWS: the collector's config requires a queue URL there.
+ * hands each to `onLetter`. Never in AWS: inside a Lambda runtime the collector refuses to start without a queue URL.
  */
 export function memoryDeadLetter(onLetter?: (l: DeadLetter) => void): DeadLetterSink & { letters: DeadLetter[] } {
   const letters: DeadLetter[] = [];

@@ -561,6 +561,11 @@ export function depsFromEnv(
   let deadLetter: DeadLetterSink;
   if (config.deadLetterQueueUrl) {
     deadLetter = sqsDeadLetter(given.sqs ?? clients.sqs(env), config.deadLetterQueueUrl);
+  } else if (env.AWS_LAMBDA_FUNCTION_NAME && !overrides.deadLetter) {
+    // In a real Lambda runtime a rejected event must land somewhere durable.
+    throw new Error(
+      `Collector configuration is invalid:\n  ${ENV.deadLetterQueueUrl} (not set): required in Lambda, where rejected events go to that SQS queue`,
+    );
   } else {
     logger.warn(`${ENV.deadLetterQueueUrl} is not set: rejected events are only logged (fine locally; set it in AWS)`);
     deadLetter = memoryDeadLetter();

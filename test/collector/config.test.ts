@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { eventsOf, inputUri, loadCollectorConfig } from "../../handlers/collector";
+import { depsFromEnv, eventsOf, inputUri, loadCollectorConfig } from "../../handlers/collector";
 
 const base = {
   JOBS_TABLE: "p-Jobs",
@@ -48,6 +48,13 @@ describe("collector: configuration from the environment", () => {
     );
     assert.throws(() => loadCollectorConfig({ ...base, JOBS_TABLE: undefined }), /JOBS_TABLE \(not set\)/);
     assert.throws(() => loadCollectorConfig({ ...base, STREAM_NAME: undefined }), /STREAM_NAME \(not set\): is required when USE_STREAMS is true/);
+  });
+
+  it("refuses to start inside a Lambda runtime without a dead-letter queue (rejected events must go somewhere)", () => {
+    assert.throws(
+      () => depsFromEnv({ ...base, AWS_REGION: "us-east-1", AWS_LAMBDA_FUNCTION_NAME: "collector" }),
+      /DEAD_LETTER_QUEUE_URL \(not set\): required in Lambda/,
+    );
   });
 });
 
