@@ -114,6 +114,7 @@ function checkOptions(opts: ProbeOptions): z.infer<typeof ProbeOptionsSchema> {
 /** Probes what `storage` holds within the bounds in `opts`. */
 export async function probeStorage(storage: Storage, opts: ProbeOptions = {}): Promise<DetailedProbeResult> {
   const o = checkOptions(opts);
+  if (storage.size === 0) throw new Error(`${storage.label} is empty (0 bytes): nothing to probe`);
   const budget = o.full ? Infinity : (o.budgetBytes ?? DEFAULT_PROBE_BUDGET_BYTES);
   const maxRequests = o.full ? Infinity : (o.maxRequests ?? DEFAULT_PROBE_MAX_REQUESTS);
   const block = blockSizeFor(budget);
@@ -131,7 +132,6 @@ export async function probeStorage(storage: Storage, opts: ProbeOptions = {}): P
   // A file that fits in the budget is read as MediaInfo likes; a bigger one keeps a slice for its end.
   const tailReserveBytes =
     o.full || storage.size <= budget ? 0 : Math.min(MAX_TAIL_RESERVE, Math.floor(budget * TAIL_SHARE));
-  if (storage.size === 0) throw new Error(`${storage.label} is empty (0 bytes): nothing to probe`);
   const analysis = await withMediaInfo((mi) =>
     analyze(mi, source, {
       tailReserveBytes,
@@ -147,7 +147,7 @@ export async function probeStorage(storage: Storage, opts: ProbeOptions = {}): P
   const missing = missingProbeFields(fields);
   if (analysis.tailJump) {
     const disagree = disagreeingDurations(tracks);
-    if (disagree) missing.push(`durationMs (track durations disagree: ${disagree}; raise the budget)`);
+    if (disagree) missing.push(`durationMs (unreliable: ${disagree}; raise the budget)`);
   }
   for (const box of analysis.partialIndex) {
     missing.push(`moov box at ${box.offset} (${box.size} bytes, read only in part: raise the budget)`);
