@@ -28,6 +28,7 @@ import { startKinesisPoller, type ConsumerEvent, type ConsumerResult, type Kines
 import { createRouter, type DeadLetter, type Router } from "./router";
 import { createBucket, createStream, createTables, startStandIns, type StandIns, type TableNames } from "./standins";
 import { startTwinServer, type TwinServer } from "./server";
+import { startLocalSqs } from "./sqs";
 
 const repoRoot = path.resolve(__dirname, "..");
 
@@ -74,7 +75,7 @@ export interface TwinOptions {
   wrapEndpoint?: EndpointWrapper;
   /** Extra environment for the handlers (e.g. COLLECTOR_PROBE=false). */
   extraEnv?: Record<string, string>;
-  /** Log level for the handlers' Powertools loggers (default WARN). */
+  /** Log level for the handlers' Powertools loggers (default ERROR). */
   logLevel?: string;
   /** Where the twin's own progress lines go (default: nowhere). */
   log?: (line: string) => void;
@@ -102,6 +103,8 @@ export interface TwinStatus {
   simulator?: { jobs: number; delivered: number; failedDeliveries: number };
   watchFolder: { seen: number; converted: number; failed: number };
   deadLetters: number;
+  /** Messages the handlers parked in the dead-letter queue (files under <dir>/twin/dlq/). */
+  deadLetterQueue: Record<string, number>;
   notifications: number;
   missing: string[];
 }
@@ -245,6 +248,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       baseEnv.MCJOBS_ENDPOINT_FIREHOSE = firehose.endpoint;
     } else missing.push("local Firehose (local/firehose/server.ts)");
 
+    // ---- SQS (dead-letter queues) -------------------------------------------------------------------------
+    const sqs = await startLocalSqs({ dir: path.join(twinDir, "dlq") });
+    stops.push(() => sqs.stop());
+    baseEnv.MCJOBS_ENDPOINT_SQS = sqs.endpoint;
+
     // ---- MediaConvert simulator -----------------------------------------------------------------------------
     let router: Router | undefined;
     let simulator: Twin["simulator"];
@@ -283,6 +291,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       [ENV.queuesTable]: tables.queues,
       [ENV.configTable]: tables.config,
       [ENV.tableTtlDays]: "30",
+      [ENV.deadLetterQueueUrl]: sqs.queueUrl(`${prefix}-dead-letters`),
       [ENV.streamName]: streamName,
       [ENV.useStreams]: "true",
       [ENV.jobEventsDeliveryStream]: deliveryStreams.jobEvents,
@@ -292,7 +301,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       [ENV.mediaConvertRoleArn]: `arn:aws:iam::111122223333:role/${prefix}-mediaconvert`,
       [ENV.watchBucket]: buckets.watch,
       [ENV.outputBucket]: buckets.output,
-      POWERTOOLS_LOG_LEVEL: opts.logLevel ?? "WARN",
+      POWERTOOLS_LOG_LEVEL: opts.logLevel ?? "ERROR",
       POWERTOOLS_METRICS_DISABLED: "true",
       // Dev mode: Powertools writes through the global console (the CLI can filter it) and emits no EMF.
       POWERTOOLS_DEV: "true",
@@ -531,6 +540,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         : undefined,
       watchFolder: { ...watch },
       deadLetters: deadLetters.length,
+      deadLetterQueue: sqs.counts(),
       notifications: notifications.length,
       missing: [...missing],
     });
