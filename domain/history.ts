@@ -226,3 +226,18 @@ export type HistoryRow = Record<string, string | number | boolean | null | undef
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/**
+ * Short fingerprint of a dataset's columns (names and types, in order). The local Firehose endpoint puts it in
+ * each file name (`…-s<fingerprint>-…`), so a reader can tell from the names alone whether every file has the
+ * current schema or older ones must be merged by column name.
+ */
+export function schemaFingerprint(dataset: DatasetName): string {
+  let h = 0x811c9dc5;
+  const text = DATASETS[dataset].columns.map((c) => `${c.name}:${c.type}`).join(",");
+  for (let k = 0; k < text.length; k++) {
+    h ^= text.charCodeAt(k);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { DATASETS, DATASET_NAMES, DUCKDB_TYPES, PARTITION_KEY, type DatasetName } from "../domain/history";
+import { DATASETS, DATASET_NAMES, DUCKDB_TYPES, PARTITION_KEY, schemaFingerprint, type DatasetName } from "../domain/history";
 import { duckdbBridgeSql } from "./queries";
 
 export interface QueryResult {
@@ -18,25 +18,32 @@ function lit(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-function hasParquet(dir: string): boolean {
-  if (!fs.existsSync(dir)) return false;
+/** Parquet file names of a dataset folder, across its dt= partitions (a directory listing, no file reads). */
+function parquetNames(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const names: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory() && entry.name.startsWith(`${PARTITION_KEY.name}=`)) {
-      if (fs.readdirSync(path.join(dir, entry.name)).some((f) => f.endsWith(".parquet"))) return true;
+      names.push(...fs.readdirSync(path.join(dir, entry.name)).filter((f) => f.endsWith(".parquet")));
     }
   }
-  return false;
+  return names;
 }
 
 /** The CREATE VIEW statement for one dataset (an empty, typed view when there are no files yet). */
 export function viewSql(lakeDir: string, dataset: DatasetName): string {
   const def = DATASETS[dataset];
   const dir = path.join(path.resolve(lakeDir), dataset);
-  if (hasParquet(dir)) {
+  const files = parquetNames(dir);
+  if (files.length > 0) {
     const glob = path.join(dir, `${PARTITION_KEY.name}=*`, "*.parquet");
+    // Files all written with today's schema: bind on one file's footer, so a dt filter opens only its partition.
+    // Otherwise (older schema versions, or files from elsewhere) merge columns by name, which reads every footer.
+    const current = `-s${schemaFingerprint(dataset)}-`;
+    const union = files.some((f) => !f.includes(current));
     return (
       `CREATE OR REPLACE VIEW ${dataset} AS SELECT * FROM read_parquet(${lit(glob)}, hive_partitioning = true, ` +
-      `hive_types = {'${PARTITION_KEY.name}': VARCHAR}, union_by_name = true)`
+      `hive_types = {'${PARTITION_KEY.name}': VARCHAR}${union ? ", union_by_name = true" : ""})`
     );
   }
   const cols = def.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS "${c.name}"`);

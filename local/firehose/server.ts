@@ -22,7 +22,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { DATASETS, DUCKDB_TYPES, rowSchema, utcDay, type DatasetName } from "../../domain/history";
+import { DATASETS, DUCKDB_TYPES, rowSchema, schemaFingerprint, utcDay, type DatasetName } from "../../domain/history";
 
 export interface LocalFirehoseOptions {
   /** Root of the local lake (created if missing). */
@@ -147,7 +147,7 @@ export async function startLocalFirehose(opts: LocalFirehoseOptions): Promise<Lo
     for (const [dt, lines] of good) {
       const dir = path.join(lakeDir, dataset, `dt=${dt}`);
       fs.mkdirSync(dir, { recursive: true });
-      const base = `${name}-${stamp}-${String(++fileSeq).padStart(6, "0")}-${crypto.randomUUID()}`;
+      const base = `${name}-${stamp}-${String(++fileSeq).padStart(6, "0")}-s${schemaFingerprint(dataset)}-${crypto.randomUUID()}`;
       const tmp = path.join(tmpDir, `${base}.json`);
       fs.writeFileSync(tmp, `${lines.join("\n")}\n`);
       const partial = path.join(tmpDir, `${base}.parquet`);
