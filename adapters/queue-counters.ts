@@ -11,7 +11,7 @@
  * attribute so a concurrent read-merge-put of the job (the collector's slow path) cannot overwrite the marker.
  */
 import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { JobStatus } from "../domain/job";
+import { JOB_STATUSES, type JobStatus } from "../domain/job";
 import { TTL_ATTRIBUTE } from "../domain/tables";
 
 /** Attribute names on a Jobs item that record what the Queues counters already include. */
@@ -146,4 +146,61 @@ export function dynamoQueueCounters(ddb: DynamoDBDocumentClient, opts: QueueCoun
       }
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Keeping a job's counters in step with its item (used by the collector after every Jobs write; anyone else who
+// writes a job's status — e.g. the watch folder recording SUBMITTED — should call it too)
+
+type Item = Record<string, unknown>;
+
+const isStatus = (s: unknown): s is JobStatus => typeof s === "string" && (JOB_STATUSES as readonly string[]).includes(s);
+
+/** Where the counters should have this job, from its live item (undefined: no queue known yet, not counted). */
+export function livePosition(item: Item): QueuePosition | undefined {
+  const { queueName, status } = item;
+  if (typeof queueName !== "string" || queueName === "" || !isStatus(status)) return undefined;
+  return { queueName, status };
+}
+
+/** Where the counters have this job now, from the counted marker on the item. */
+export function countedPosition(item: Item): QueuePosition | undefined {
+  const queueName = item[COUNTED_QUEUE_ATTRIBUTE];
+  const status = item[COUNTED_STATUS_ATTRIBUTE];
+  if (typeof queueName !== "string" || !isStatus(status)) return undefined;
+  return { queueName, status };
+}
+
+const samePosition = (a?: QueuePosition, b?: QueuePosition) => a?.queueName === b?.queueName && a?.status === b?.status;
+
+/**
+ * Moves the job's counters until they match its live (queue, status): nothing to do when the marker already says
+ * so (a duplicate, a progress update); one transaction on a real transition; on a conflict, re-read the job
+ * (`reread`, a consistent read) and look again. Bounded: after `maxAttempts` conflicts it throws, so the caller's
+ * invocation fails and its retry checks again — nothing counted twice, nothing lost.
+ */
+export async function syncQueueCounters(
+  queues: QueueCounters,
+  reread: (jobId: string) => Promise<Item | undefined>,
+  item: Item,
+  opts: { now: number; ttlSeconds: number; maxAttempts?: number },
+): Promise<{ item: Item; moves: number }> {
+  const maxAttempts = opts.maxAttempts ?? 6;
+  let current = item;
+  let moves = 0;
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const to = livePosition(current);
+    const from = countedPosition(current);
+    if (!to || samePosition(from, to)) return { item: current, moves };
+    const jobId = String(current.jobId);
+    const result = await queues.moveJob({ jobId, from, to, now: opts.now, ttlSeconds: opts.ttlSeconds });
+    if (result === "moved") {
+      moves++;
+      return { item: { ...current, [COUNTED_QUEUE_ATTRIBUTE]: to.queueName, [COUNTED_STATUS_ATTRIBUTE]: to.status }, moves };
+    }
+    const fresh = await reread(jobId);
+    if (!fresh) return { item: current, moves };
+    current = fresh;
+  }
+  throw new Error(`queue counters of job ${String(item.jobId)} still contended after ${maxAttempts} attempts`);
 }

@@ -38,17 +38,10 @@ import { memoryDeadLetter, sqsDeadLetter, type DeadLetterKind, type DeadLetterSi
 import { dynamoEventsStore, type EventsStore } from "../adapters/events-store";
 import { mediaConvertJobDetails, type JobDetailsFetcher } from "../adapters/job-details";
 import { dynamoJobsStore, type JobItem, type JobsStore } from "../adapters/jobs-store";
-import {
-  COUNTED_QUEUE_ATTRIBUTE,
-  COUNTED_STATUS_ATTRIBUTE,
-  dynamoQueueCounters,
-  type QueueCounters,
-  type QueuePosition,
-} from "../adapters/queue-counters";
+import { dynamoQueueCounters, syncQueueCounters, type QueueCounters } from "../adapters/queue-counters";
 import { kinesisStreamWriter, type StreamWriter } from "../adapters/stream";
 import { ENV } from "../domain/env";
 import { parseEvent, type McEvent } from "../domain/events";
-import { JOB_STATUSES, type JobStatus } from "../domain/job";
 import { jobDetailsEvent, needsJobDetails } from "../domain/job-source";
 import { DEFAULT_PROBE_BUDGET_BYTES, DEFAULT_PROBE_MAX_REQUESTS, type ProbeResult } from "../domain/probe";
 import type { StreamRecord } from "../domain/stream-record";
@@ -238,26 +231,6 @@ async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void
   await Promise.all(workers);
 }
 
-const isStatus = (s: unknown): s is JobStatus => typeof s === "string" && (JOB_STATUSES as readonly string[]).includes(s);
-
-/** Where the Queues counters should have this job, from the live job item (undefined: not countable yet). */
-export function livePosition(item: JobItem): QueuePosition | undefined {
-  const queueName = item.queueName;
-  const status = item.status;
-  if (typeof queueName !== "string" || queueName === "" || !isStatus(status)) return undefined;
-  return { queueName, status };
-}
-
-/** Where the counters have this job now, from the counted marker on the item. */
-export function countedPosition(item: JobItem): QueuePosition | undefined {
-  const queueName = item[COUNTED_QUEUE_ATTRIBUTE];
-  const status = item[COUNTED_STATUS_ATTRIBUTE];
-  if (typeof queueName !== "string" || !isStatus(status)) return undefined;
-  return { queueName, status };
-}
-
-const samePosition = (a?: QueuePosition, b?: QueuePosition) => a?.queueName === b?.queueName && a?.status === b?.status;
-
 /** Input URI worth probing, from the job item: INPUT_INFORMATION's, else the first input of the settings. */
 export function inputUri(item: JobItem): string | undefined {
   const fromEvent = (item.input as { uri?: unknown } | undefined)?.uri;
@@ -271,25 +244,14 @@ export function createCollector(deps: CollectorDeps) {
   const now = deps.now ?? Date.now;
   const concurrency = deps.concurrency ?? 8;
 
-  /** Moves the queue counters until they reflect the job's live position (bounded; conflicts re-read the job). */
+  /** Moves the job's queue counters until they reflect its live position (see syncQueueCounters). */
   async function reconcileCounters(item: JobItem): Promise<JobItem> {
-    let current = item;
-    for (let attempt = 0; attempt < 6; attempt++) {
-      const to = livePosition(current);
-      const from = countedPosition(current);
-      if (!to || samePosition(from, to)) return current;
-      const result = await queues.moveJob({ jobId: String(current.jobId), from, to, now: now(), ttlSeconds: config.ttlSeconds });
-      if (result === "moved") {
-        metrics.addMetric("QueueTransitions", MetricUnit.Count, 1);
-        logger.debug("queue counters moved", { jobId: current.jobId, from, to });
-        return { ...current, [COUNTED_QUEUE_ATTRIBUTE]: to.queueName, [COUNTED_STATUS_ATTRIBUTE]: to.status };
-      }
-      const fresh = await jobs.get(String(current.jobId));
-      if (!fresh) return current;
-      current = fresh;
+    const synced = await syncQueueCounters(queues, (id) => jobs.get(id), item, { now: now(), ttlSeconds: config.ttlSeconds });
+    if (synced.moves > 0) {
+      metrics.addMetric("QueueTransitions", MetricUnit.Count, synced.moves);
+      logger.debug("queue counters moved", { jobId: item.jobId, moves: synced.moves });
     }
-    // Still contended: fail this event so the retry re-checks (nothing is counted twice, and nothing is lost).
-    throw new Error(`queue counters of job ${item.jobId} still contended after 6 attempts`);
+    return synced.item;
   }
 
   async function probeOnce(item: JobItem, remainingMs: () => number): Promise<JobItem> {

@@ -6,6 +6,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import * as clients from "../../adapters/clients";
+import { syncQueueCounters } from "../../adapters/queue-counters";
+import { submittedEvent } from "../../domain/job-source";
 import { probeS3 } from "../../probe";
 import { createBucket, startStandIns, type StandIns } from "../../local/standins";
 import { makeMedia } from "../support/media";
@@ -127,6 +129,44 @@ describe("collector extras: GetJob backfill and input probe", function () {
       // the SDK itself retries a throttled call (3 HTTP requests per claim)
       assert.equal(mc.calls.get(jobId), attempts * 3);
       mc.errors.delete(jobId);
+    });
+  });
+
+  describe("SUBMITTED recorded from CreateJob (issue 9), then events", () => {
+    it("counts the job SUBMITTED in its queue before any event, then moves it to PROGRESSING and COMPLETE once", async () => {
+      const r = await rig({ prefix: "submitted", getJob: true });
+      const submitMs = Date.now() - 200_000;
+      const jobId = `${submitMs}-subm01`;
+      // what the watch folder does after CreateJob: fold a SUBMITTED event in, then sync the counters
+      const created = submittedEvent(
+        {
+          Id: jobId,
+          Arn: `arn:aws:mediaconvert:us-west-2:${ACCOUNT}:jobs/${jobId}`,
+          CreatedAt: new Date(submitMs),
+          Queue: `arn:aws:mediaconvert:us-west-2:${ACCOUNT}:queues/Default`,
+          Settings: { Inputs: [{ FileInput: "s3://watch/inputs/a.mov" }], OutputGroups: [] },
+        },
+        {},
+      );
+      assert.ok(created.ok, created.ok ? "" : created.reason);
+      const applied = await r.deps.jobs.apply(created.event, { now: Date.now(), ttlSeconds: 86_400 });
+      await syncQueueCounters(r.deps.queues, (id) => r.deps.jobs.get(id), applied.item, { now: Date.now(), ttlSeconds: 86_400 });
+      const queue = async () => (await r.scan(r.tables.queues)).find((q) => q.queueName === "Default") ?? {};
+      assert.equal((await queue()).SUBMITTED, 1, "visible as SUBMITTED before any MediaConvert event");
+
+      const events = eventsFor(jobId, { count: 4, base: submitMs + 30_000 });
+      await deliver(r.collect, [...events, ...events], { concurrency: 4 });
+      let q = await queue();
+      assert.deepEqual([q.SUBMITTED, q.PROGRESSING], [0, 1]);
+      assert.equal(mc.calls.get(jobId), undefined, "settings already on record: no GetJob");
+      const { record } = await jobRecord(r, jobId);
+      assert.equal(record.submittedAt, submitMs);
+      assert.equal(record.queuedMs, 30_000, "queue wait measured from submission");
+
+      const done = { ...events[0], id: "done", detail: { ...(events[0].detail as object), status: "COMPLETE", timestamp: submitMs + 90_000 } };
+      await deliver(r.collect, [done, done], { concurrency: 2 });
+      q = await queue();
+      assert.deepEqual([q.SUBMITTED, q.PROGRESSING, q.COMPLETE], [0, 0, 1]);
     });
   });
 
