@@ -146,6 +146,18 @@
     return [...map.values()];
   }
 
+  // Meanings of error codes, for records that do not carry them (served beside the page).
+  let codes = { errors: {}, warnings: {} };
+  fetch("/dashboard/codes.json")
+    .then((r) => (r.ok ? r.json() : codes))
+    .then((c) => (codes = c))
+    .catch(() => undefined);
+  function meaningOf(err) {
+    if (!err) return undefined;
+    const known = codes.errors[String(err.code)];
+    return err.meaning || (known && known.meaning) || err.category;
+  }
+
   async function refresh() {
     const now = Date.now();
     const [submitted, progressing, complete, error, canceled] = await Promise.all([
@@ -188,7 +200,7 @@
       { text: j.jobId, attrs: { class: "mono" } },
       { text: text(j.queueName) },
       { text: text(j.error && j.error.code) },
-      { text: text(j.error && (j.error.meaning || j.error.category)), attrs: { class: "meaning" } },
+      { text: text(meaningOf(j.error)), attrs: { class: "meaning" } },
       { text: text(j.error && j.error.message), attrs: { class: "meaning" } },
       { text: clock(j.finishedAt || j.lastEventAt) },
     ]);

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { z } from "zod";
+import { codesJson } from "../local/server";
 
 export interface Credentials {
   accessKeyId: string;
@@ -69,6 +70,7 @@ export async function startDashboardProxy(opts: DashboardProxyOptions): Promise<
         res.end(body);
       };
       try {
+        if (req.method === "GET" && url.pathname === "/dashboard/codes.json") return send(200, "application/json", codesJson());
         const file = STATIC[url.pathname];
         if (req.method === "GET" && file) return send(200, file[1], fs.readFileSync(path.join(__dirname, file[0])));
         if (req.method !== "GET" || !FORWARDED.test(url.pathname)) {

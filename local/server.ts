@@ -11,6 +11,14 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { ERROR_CODES, WARNING_CODES } from "../domain/error-codes";
+
+/** The error and warning code meanings (domain/error-codes.ts) for the dashboard, when a record lacks them. */
+export function codesJson(): string {
+  const pick = (m: ReadonlyMap<number, { category: string; meaning: string }>) =>
+    Object.fromEntries([...m].map(([code, i]) => [code, { category: i.category, meaning: i.meaning }]));
+  return JSON.stringify({ errors: pick(ERROR_CODES), warnings: pick(WARNING_CODES) });
+}
 
 export interface TwinServerOptions {
   port?: number;
@@ -123,6 +131,10 @@ export async function startTwinServer(opts: TwinServerOptions): Promise<TwinServ
         const url = new URL(req.url ?? "/", "http://twin.local");
         const p = url.pathname;
         try {
+          if (req.method === "GET" && p === "/dashboard/codes.json") {
+            res.writeHead(200, { "content-type": "application/json", "cache-control": "max-age=3600" });
+            return res.end(codesJson());
+          }
           if (req.method === "GET" && (p === "/" || p === "/index.html" || p.startsWith("/dashboard/"))) {
             const rel = p === "/" || p === "/index.html" ? "index.html" : p.slice("/dashboard/".length);
             const file = path.resolve(dashboardDir, rel);

@@ -79,6 +79,18 @@ describe("dashboard in Chromium", function () {
       '#queues tr[data-queue="Default"] td[data-status="COMPLETE"]',
       { timeout: 15_000 },
     );
+    // A failed job shows up under recent errors with what its code means.
+    const failed = JSON.parse(fs.readFileSync("/work/shared/fixtures/mediaconvert-events/error-awsdoc-1.json", "utf8"));
+    const failedId = `${Date.now()}-err0r1`;
+    failed.id = `err-${failedId}`;
+    failed.resources = [`arn:aws:mediaconvert:us-east-1:111122223333:jobs/${failedId}`];
+    Object.assign(failed.detail, { jobId: failedId, timestamp: Date.now(), userMetadata: { application: "mcjobs-local" } });
+    twin.publish(failed);
+    const errRow = `#errors tr[data-job-id="${failedId}"]`;
+    await page.waitForSelector(errRow, { timeout: 30_000 });
+    const cells = await page.$$eval(`${errRow} td`, (tds) => tds.map((td) => td.textContent ?? ""));
+    assert.equal(cells[2], "1040");
+    assert.match(cells[3], /settings/i, `meaning shown: ${JSON.stringify(cells)}`);
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard.png"), fullPage: true });
     assert.deepEqual(consoleErrors, []);
     assert.ok(fs.statSync(path.join(ARTIFACTS, "dashboard.png")).size > 10_000);
