@@ -6,13 +6,17 @@
  *
  * Per event, in this order (see the adapters for each step's guarantees):
  *  1. validate with the domain's `parseEvent`; a bad event goes to the dead-letter queue with its reason, the
- *     invocation carries on (a bad event never throws);
+ *     invocation carries on (a bad event never throws); MediaConvert events of other detail-types are skipped;
  *  2. claim the event in the Events table (conditional put, idempotent on eventKey): duplicates that were fully
  *     processed stop here; a half-processed one (an earlier attempt died) is taken over and processed again;
  *  3. fold it into the job's live record in the Jobs table — one conditional UpdateItem (fast path), or read +
  *     merge + conditional put on the version (slow path) when the condition fails;
- *  4. move the job's queue counters when its (queue, status) really changed (exactly once, see queue-counters);
- *  5. once per job: probe the input with mediainfo.js (byte budget) and fetch missing settings with GetJob;
+ *  4. move the job's queue counters when its (queue, status) really changed (exactly once, see queue-counters;
+ *     a transition costs one transaction that also moves a marker on the job item — progress updates, the hot
+ *     path, cost only the one Jobs write of step 3);
+ *  5. once per job: fetch missing settings with GetJob (folded in as a JOB_DETAILS event) and probe the input
+ *     with mediainfo.js within the byte budget and a deadline; both are claimed on the job item so only one
+ *     invocation anywhere does them, and their failures are logged, never fatal to the event;
  *  6. put one enriched StreamRecord per event on Kinesis (batched; failed records retried) unless USE_STREAMS=false;
  *  7. mark the event done in the Events table.
  *
