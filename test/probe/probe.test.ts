@@ -94,6 +94,31 @@ describe("probe: budgeted parse equals a full parse", function () {
   }
 });
 
+describe("probe: other codecs MediaConvert inputs often carry", function () {
+  this.timeout(180_000);
+  const cases: Array<{ name: string; spec: MediaSpec; codec: string; container: string }> = [
+    { name: "ProRes 422 in MOV", spec: { kind: "mov", videoCodec: "prores", seconds: 2, width: 1280, height: 720, fps: "30000/1001" }, codec: "ProRes", container: "MPEG-4" },
+    { name: "DNxHR LB in MXF", spec: { kind: "mxf", videoCodec: "dnxhr", seconds: 3, width: 1280, height: 720 }, codec: "VC-3", container: "MXF" },
+    { name: "HEVC in MP4 (moov at end)", spec: { kind: "mp4-moov-end", videoCodec: "hevc", seconds: 4, width: 1280, height: 720, videoBitRate: 6_000_000, sampleRate: 44_100 }, codec: "HEVC", container: "MPEG-4" },
+    { name: "HEVC in TS", spec: { kind: "ts", videoCodec: "hevc", seconds: 4, width: 1280, height: 720, videoBitRate: 6_000_000 }, codec: "HEVC", container: "MPEG-TS" },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: 1 MiB budget gives the full parse's fields`, async () => {
+      const file = await makeMedia(c.spec);
+      const full = await probeFile(file, { full: true, keepTracks: true });
+      assert.equal(full.container, c.container);
+      assert.equal(full.video?.codec, c.codec);
+      assert.equal(full.video?.width, 1280);
+      const b = await probeFile(file, { budgetBytes: 1024 * 1024, keepTracks: true });
+      assert.deepEqual(compared(b.tracks), compared(full.tracks));
+      assert.deepEqual(resultFields(b), resultFields(full));
+      assert.ok(b.complete, `missing: ${b.missing}`);
+      assert.ok(b.bytesRead <= 1024 * 1024);
+      assert.ok(b.bytesRead < fs.statSync(file).size);
+    });
+  }
+});
+
 describe("probe: completeness and bad input", function () {
   this.timeout(120_000);
   let longMoovAtEnd: string;

@@ -31,6 +31,11 @@ export interface MediaSpec {
    * second of 1280x720). Ignored for MXF, whose MPEG-2 video takes `videoBitRate` as is.
    */
   lossless?: boolean;
+  /**
+   * Another video codec than the container's usual one (H.264; MPEG-2 in MXF), with PCM audio for ProRes and
+   * DNxHR as editing files carry: "prores" (422, in MOV), "dnxhr" (LB, in MXF or MOV), "hevc" (in MP4/MOV/TS).
+   */
+  videoCodec?: "prores" | "dnxhr" | "hevc";
   /** Audio channels; 0 for no audio track (default 2). */
   audioChannels?: number;
   /** Audio sample rate (default 48000). */
@@ -64,6 +69,7 @@ function normalise(spec: MediaSpec): Required<MediaSpec> {
     fps: spec.fps ?? "25",
     videoBitRate: spec.videoBitRate ?? 2_000_000,
     lossless: spec.lossless ?? false,
+    videoCodec: spec.videoCodec as NonNullable<MediaSpec["videoCodec"]>,
     audioChannels: spec.audioChannels ?? 2,
     sampleRate: spec.sampleRate ?? 48_000,
   };
@@ -95,7 +101,15 @@ export function ffmpegArgs(spec: MediaSpec): string[] {
   args.push("-t", String(s.seconds), "-map", "0:v");
   if (s.audioChannels > 0) args.push("-map", "1:a");
   const rate = String(s.videoBitRate);
-  if (s.kind === "mxf") {
+  if (s.videoCodec === "prores" || s.videoCodec === "dnxhr") {
+    if (s.videoCodec === "prores") args.push("-c:v", "prores", "-profile:v", "2", "-pix_fmt", "yuv422p10le");
+    else args.push("-c:v", "dnxhd", "-profile:v", "dnxhr_lb", "-pix_fmt", "yuv422p");
+    if (s.audioChannels > 0) args.push("-c:a", "pcm_s24le", "-ac", String(s.audioChannels));
+  } else if (s.videoCodec === "hevc") {
+    args.push("-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-b:v", rate);
+    if (s.kind === "mp4-faststart" || s.kind === "mp4-moov-end" || s.kind === "mov") args.push("-tag:v", "hvc1");
+    if (s.audioChannels > 0) args.push("-c:a", "aac", "-b:a", "128k", "-ac", String(s.audioChannels));
+  } else if (s.kind === "mxf") {
     // MXF OP1a: MPEG-2 video (intra-only keeps encoding fast) with PCM audio, as broadcast files usually are.
     args.push("-c:v", "mpeg2video", "-g", "1", "-b:v", rate, "-minrate", rate, "-maxrate", rate);
     args.push("-bufsize", String(Math.max(2_000_000, Math.round(s.videoBitRate / 2))));
