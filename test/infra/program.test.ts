@@ -86,6 +86,18 @@ describe("infra: the program (index.ts)", () => {
     assert.equal(wide.detail, undefined);
   });
 
+  it("previews without built bundles (pulumi preview needs no npm run build)", async () => {
+    const prev = process.env.MCJOBS_SKIP_BUNDLE_CHECK;
+    process.env.MCJOBS_SKIP_BUNDLE_CHECK = "";
+    try {
+      const { region, raw } = stackFile("dev");
+      const preview = await runModule(INDEX, { stack: "dev", region, config: raw, preview: true });
+      assert.ok(preview.all("aws:lambda/function:Function").length >= 1);
+    } finally {
+      process.env.MCJOBS_SKIP_BUNDLE_CHECK = prev;
+    }
+  });
+
   it("a bad config value stops the program before any resource, naming the key", async () => {
     await assert.rejects(runModule(INDEX, { stack: "dev", config: { streamTTL: "2" } }), /mcjobs:streamTTL = "2" is out of range/);
   });
