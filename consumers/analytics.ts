@@ -89,8 +89,8 @@ export function createAnalyticsHandler(deps: AnalyticsDeps) {
           ["QueueWaitP90", row.queue_wait_p90_ms, MetricUnit.Milliseconds],
           ["TranscodingTimeP50", row.transcoding_p50_ms, MetricUnit.Milliseconds],
           ["TranscodingTimeP90", row.transcoding_p90_ms, MetricUnit.Milliseconds],
-          ["SpeedP50", row.speed_p50, MetricUnit.Count],
-          ["SpeedP90", row.speed_p90, MetricUnit.Count],
+          ["SpeedP50", row.speed_p50, MetricUnit.NoUnit],
+          ["SpeedP90", row.speed_p90, MetricUnit.NoUnit],
         ];
         for (const [name, value, unit] of opt) if (typeof value === "number") m.addMetric(name, unit, value);
         m.publishStoredMetrics();

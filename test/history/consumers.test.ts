@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { KinesisStreamEvent, KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from "aws-lambda";
+import { Metrics } from "@aws-lambda-powertools/metrics";
 import fc from "fast-check";
 import * as clients from "../../adapters/clients";
 import { FirehoseDelivery } from "../../adapters/delivery";
@@ -259,6 +260,45 @@ describe("history: consumers", function () {
       ["Fast", 4, 2, 1],
     ]);
     assert.equal(metrics[0].values.QueueWaitP50, wantQueue("Default").queue_wait_p50_ms);
+  });
+
+  it("analytics: the final invoke emits CloudWatch EMF per queue (Powertools Metrics, QueueName dimension)", async () => {
+    const { delivery } = await firehose();
+    const handler = createAnalyticsHandler({
+      delivery,
+      stream: "qm",
+      logger,
+      metrics: () => new Metrics({ namespace: "mcjobs-test", serviceName: "analytics-test" }),
+    });
+    const base = { window: { start: "2024-03-04T10:00:00Z", end: "2024-03-04T10:05:00Z" }, isWindowTerminatedEarly: false } as unknown as KinesisStreamTumblingWindowEvent;
+    const recs = [...recordsOfJob(0), ...recordsOfJob(3)];
+    const first = await handler({ ...base, Records: recs.map((r) => kinesisRecord(encodeStreamRecord(r))), state: {}, isFinalInvokeForWindow: false });
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = String(chunk);
+      if (text.includes('"_aws"')) {
+        lines.push(...text.split("\n").filter((l) => l.includes('"_aws"')));
+        return true;
+      }
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    try {
+      await handler({ ...base, Records: [], state: first.state, isFinalInvokeForWindow: true });
+    } finally {
+      process.stdout.write = write;
+    }
+    const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } });
+    assert.deepEqual(emf.map((e) => e.QueueName).sort(), ["Default", "Fast"]);
+    const def = emf.find((e) => e.QueueName === "Default")!;
+    const cw = def._aws.CloudWatchMetrics[0];
+    assert.equal(cw.Namespace, "mcjobs-test");
+    assert.ok(cw.Dimensions.some((d) => d.includes("QueueName")));
+    assert.equal(def.JobsStarted, 1);
+    assert.equal(def.JobsCompleted, 1);
+    assert.equal(def.QueueWaitP50, KNOWN_JOBS[0].waitMs);
+    assert.equal(def.SpeedP50, KNOWN_JOBS[0].durationMs / KNOWN_JOBS[0].txMs!);
+    assert.equal(cw.Metrics.find((m) => m.Name === "QueueWaitP50")?.Unit, "Milliseconds");
   });
 
   it("analytics: a final invoke whose rows cannot be delivered throws (Lambda retries it) and emits no metrics", async () => {
