@@ -54,4 +54,30 @@ describe("infra: stack config fuzz", () => {
       { numRuns: 500 },
     );
   });
+
+  it("one corrupted key in a valid stack config: either still valid, or exactly that key is named", () => {
+    const good: Record<string, string> = {
+      application: "mcjobs",
+      tableTTL: "90",
+      streamTTL: "168",
+      bufferInterval: "120",
+      useStreams: "true",
+      notificationEmails: "media-ops@example.com",
+      corsOrigins: "https://player.example.com",
+      logRetentionDays: "90",
+      queueArn: "arn:aws:mediaconvert:eu-west-1:123456789012:queues/Default",
+    };
+    parseStackConfig(good, { region: "eu-west-1" });
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(good)), value, (k, v) => {
+        try {
+          parseStackConfig({ ...good, [k]: v }, { region: "eu-west-1" });
+        } catch (e) {
+          if (!(e instanceof StackConfigError)) throw e;
+          assert.deepEqual(e.problems.map((p) => p.key), [k]);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
