@@ -442,13 +442,18 @@ export function createCollector(deps: CollectorDeps) {
     // 6. Kinesis, one batch for the whole invocation
     const toStream = accepted.filter((w) => w.record && !w.error);
     if (config.useStreams && stream && toStream.length > 0) {
-      const put = await stream.put(toStream.map((w) => ({ partitionKey: w.event.jobId, data: JSON.stringify(w.record) })));
-      result.streamed += put.accepted.length;
-      metrics.addMetric("StreamRecordsPut", MetricUnit.Count, put.accepted.length);
-      if (put.calls > 1) metrics.addMetric("StreamPutCalls", MetricUnit.Count, put.calls);
-      for (const f of put.failed) {
-        const w = toStream[f.index];
-        w.error = new Error(`Kinesis did not accept the record: ${f.errorCode}: ${f.errorMessage}`);
+      try {
+        const put = await stream.put(toStream.map((w) => ({ partitionKey: w.event.jobId, data: JSON.stringify(w.record) })));
+        result.streamed += put.accepted.length;
+        metrics.addMetric("StreamRecordsPut", MetricUnit.Count, put.accepted.length);
+        if (put.calls > 1) metrics.addMetric("StreamPutCalls", MetricUnit.Count, put.calls);
+        for (const f of put.failed) {
+          const w = toStream[f.index];
+          w.error = new Error(`Kinesis did not accept the record: ${f.errorCode}: ${f.errorMessage}`);
+        }
+      } catch (err) {
+        // Not expected (the writer reports failures per record), but never leave claims held because of it.
+        for (const w of toStream) w.error = err;
       }
     }
 

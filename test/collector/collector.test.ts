@@ -11,6 +11,7 @@ import { decodeStreamRecord } from "../../domain/stream-record";
 import { JOB_STATUSES, type JobRecord } from "../../domain/job";
 import { startFaultProxy } from "../../local/faults";
 import { startStandIns, type StandIns } from "../../local/standins";
+import { createCollector } from "../../handlers/collector";
 import { deliver, loadFixtures, makeRig, shuffle, sum, type Rig } from "./support/rig";
 import { startSqsStandIn, type SqsStandIn } from "./support/sqs-standin";
 
@@ -245,6 +246,40 @@ describe("collector handler on the local stand-ins", function () {
     } finally {
       await proxy.stop();
     }
+  });
+
+  it("resumes an event whose invocation died after its Kinesis put (lease ran out): state right, the record at least once", async () => {
+    const r = await rig({ prefix: "died" });
+    const batch = fixtureEvents.filter((e) => (e.detail as { jobId: string }).jobId === "1671477617078-2886ye");
+    // An invocation that "dies" after Kinesis accepted the records: its markDone never happens and its claims are
+    // never released (the process is gone), so they stay held until their lease runs out.
+    const dying = createCollector({
+      ...r.deps,
+      defaultLeaseMs: 3000,
+      events: {
+        ...r.deps.events,
+        markDone: async () => {
+          throw new Error("container died");
+        },
+        release: async () => {},
+      },
+    });
+    const died = Date.now();
+    await assert.rejects(dying(batch), /container died/);
+    const diedEnd = Date.now();
+    const within = await r.collect(batch);
+    assert.ok(Date.now() - died < 3000, "still within the lease");
+    assert.equal(within.duplicates, batch.length, "while the lease holds, a re-delivery leaves it to the owner");
+    await new Promise((res) => setTimeout(res, Math.max(0, diedEnd + 3100 - Date.now())));
+    const after = await r.collect(batch);
+    assert.equal(after.processed, batch.length, "after the lease, the event is taken over and finished");
+    const expected = expectedJobs(parsedAll(batch));
+    assert.deepEqual(await jobRecords(r), expected);
+    assert.deepEqual(countersOf(await r.scan(r.tables.queues)), expectedCounters(expected.values()), "counted once");
+    const keys = (await r.streamRecords()).map((x) => JSON.parse(x.data).eventKey as string);
+    assert.equal(keys.length, 2 * batch.length, "the documented at-least-once window: the record was put by both attempts");
+    assert.equal(new Set(keys).size, batch.length);
+    assert.ok((await r.scan(r.tables.events)).every((e) => typeof e.doneAt === "number"));
   });
 
   it("survives throttling, 5xx, timeouts and lost replies from DynamoDB and Kinesis: retried invocations converge on the reducer", async () => {
