@@ -24,6 +24,11 @@ export interface AnalyzeOptions {
    * costs no more than the reserve.
    */
   blockSize: number;
+  /**
+   * Most bytes handed to MediaInfo in all, cached re-reads included (default: 4x the file plus 16 MiB). Cached
+   * bytes cost nothing from the budget, so this is what ends a parser that seeks back and forth forever.
+   */
+  maxFeedBytes?: number;
   /** Given the file's first bytes, a different tail reserve (e.g. a bigger one for formats that need it). */
   tailReserveFor?: (head: Uint8Array) => number;
 }
@@ -88,7 +93,13 @@ export async function analyze(mi: MediaInfo<"JSON">, source: RangedSource, opts:
   const moovBoxes: Array<{ offset: number; size: number }> = [];
 
   mi.openBufferInit(size, 0);
+  const maxFeed = opts.maxFeedBytes ?? size * 4 + 16 * 1024 * 1024;
+  let fed = 0;
   while (offset < size) {
+    if (fed >= maxFeed) {
+      stoppedBy ??= "budget";
+      break;
+    }
     if (offset >= tailStart) tailSeen = true;
     const keepForTail = !tailSeen;
     const data = await source.read(
@@ -118,6 +129,7 @@ export async function analyze(mi: MediaInfo<"JSON">, source: RangedSource, opts:
       }
       boxBoundary = false;
     }
+    fed += data.length;
     const finished = mi.openBufferContinue(data, data.length);
     const seekTo = mi.openBufferContinueGotoGet();
     if (seekTo !== -1) {
