@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import * as clients from "../../adapters/clients";
 import { syncQueueCounters } from "../../adapters/queue-counters";
+import { createCollector } from "../../handlers/collector";
 import { submittedEvent } from "../../domain/job-source";
 import { probeS3 } from "../../probe";
 import { createBucket, startStandIns, type StandIns } from "../../local/standins";
@@ -243,6 +244,17 @@ describe("collector extras: GetJob backfill and input probe", function () {
       assert.equal(calls, 2, "the next event tries once more");
       await r.collect(eventsFor(jobId, { count: 2, base: Date.now() - 1000 }).slice(1));
       assert.equal(calls, 2, "then the attempts are spent (2 per job)");
+    });
+
+    it("does not start a probe when the invocation has too little time left, and takes no claim", async () => {
+      let calls = 0;
+      const r = await rig({ prefix: "probe-late", probe: true, deps: { probe: async () => (calls++, Promise.reject(new Error("not expected"))) } });
+      const collect = createCollector(r.deps);
+      const jobId = `${Date.now() - 50_000}-probe4`;
+      await collect(eventsFor(jobId, { count: 2, inputUri: `s3://${bucket}/${key}` }), { getRemainingTimeInMillis: () => 8000 });
+      assert.equal(calls, 0);
+      const { item } = await jobRecord(r, jobId);
+      assert.equal(item.probeAttempts, undefined, "no claim spent");
     });
 
     it("logs a probe that cannot read the input and keeps the job and its events", async () => {
