@@ -56,6 +56,19 @@ export const CLAIM_ATTRIBUTES: Record<ClaimKind, ClaimAttrs> = {
   },
 };
 
+/**
+ * Whether `claim` could succeed, judged from an item already in hand (no call): not done, not failed for good,
+ * attempts left, no fresh claim by someone else. Saves a doomed conditional write on every later event of a job.
+ */
+export function mayClaim(item: JobItem, kind: ClaimKind, opts: { now: number; staleMs: number }): boolean {
+  const a = CLAIM_ATTRIBUTES[kind];
+  if (item[a.done] !== undefined || item[a.error] !== undefined) return false;
+  const attempts = typeof item[a.attempts] === "number" ? (item[a.attempts] as number) : 0;
+  if (attempts >= a.maxAttempts) return false;
+  const at = typeof item[a.at] === "number" ? (item[a.at] as number) : undefined;
+  return at === undefined || at < opts.now - opts.staleMs;
+}
+
 export interface JobsStore {
   apply(event: McEvent, opts: { now: number; ttlSeconds: number }): Promise<ApplyResult>;
   /** Consistent read of one job item. */

@@ -41,7 +41,7 @@ import * as clients from "../adapters/clients";
 import { memoryDeadLetter, sqsDeadLetter, type DeadLetterKind, type DeadLetterSink } from "../adapters/dead-letter";
 import { dynamoEventsStore, type EventsStore } from "../adapters/events-store";
 import { mediaConvertJobDetails, type JobDetailsFetcher } from "../adapters/job-details";
-import { dynamoJobsStore, type JobItem, type JobsStore } from "../adapters/jobs-store";
+import { dynamoJobsStore, mayClaim, type JobItem, type JobsStore } from "../adapters/jobs-store";
 import { dynamoQueueCounters, syncQueueCounters, type QueueCounters } from "../adapters/queue-counters";
 import { kinesisStreamWriter, type StreamWriter } from "../adapters/stream";
 import { ENV } from "../domain/env";
@@ -268,7 +268,8 @@ export function createCollector(deps: CollectorDeps) {
       logger.info("too little time left in this invocation to probe; a later event will", { jobId: item.jobId });
       return item;
     }
-    if (!(await jobs.claim(String(item.jobId), "probe", { now: now(), staleMs: 5 * 60_000 }))) return item;
+    const claimOpts = { now: now(), staleMs: 5 * 60_000 };
+    if (!mayClaim(item, "probe", claimOpts) || !(await jobs.claim(String(item.jobId), "probe", claimOpts))) return item;
     const started = now();
     let result: ProbeResult;
     try {
@@ -295,7 +296,8 @@ export function createCollector(deps: CollectorDeps) {
 
   async function backfillDetails(item: JobItem): Promise<JobItem> {
     if (!config.getJob || !deps.jobDetails || !needsJobDetails(item)) return item;
-    if (!(await jobs.claim(String(item.jobId), "details", { now: now(), staleMs: 5 * 60_000 }))) return item;
+    const claimOpts = { now: now(), staleMs: 5 * 60_000 };
+    if (!mayClaim(item, "details", claimOpts) || !(await jobs.claim(String(item.jobId), "details", claimOpts))) return item;
     const result = await deps.jobDetails.get(String(item.jobId));
     if (!result.fromCache) metrics.addMetric("GetJobCalls", MetricUnit.Count, 1);
     if (!result.ok) {

@@ -13,7 +13,7 @@ import { probeS3 } from "../../probe";
 import { createBucket, startStandIns, type StandIns } from "../../local/standins";
 import { makeMedia } from "../support/media";
 import { getJobBody, startMediaConvertStandIn, type MediaConvertStandIn } from "./support/mediaconvert-standin";
-import { deliver, makeRig, type Rig } from "./support/rig";
+import { countDynamoCalls, deliver, makeRig, type Rig } from "./support/rig";
 
 const ACCOUNT = "111122223333";
 
@@ -97,7 +97,9 @@ describe("collector extras: GetJob backfill and input probe", function () {
       ["NotFoundException", "not-found"],
     ] as const) {
       it(`keeps the job usable when GetJob answers ${error}, and does not ask again`, async () => {
-        const r = await rig({ prefix: `gj-${kind}`, getJob: true });
+        const ddb = clients.dynamoDb(standIns.env);
+        const calls = countDynamoCalls(ddb);
+        const r = await rig({ prefix: `gj-${kind}`, getJob: true, deps: { clients: { dynamoDb: ddb } } });
         const jobId = `${Date.now() - 100_000}-${kind.slice(0, 6)}`;
         mc.errors.set(jobId, error);
         const events = eventsFor(jobId, { count: 6 });
@@ -109,8 +111,11 @@ describe("collector extras: GetJob backfill and input probe", function () {
         assert.equal(record.eventCount, 6, "every event still folded in");
         assert.equal(record.settings, undefined);
         assert.match(String((item.detailsError as { reason?: string }).reason), new RegExp(kind));
+        calls.clear();
         await r.collect(eventsFor(jobId, { count: 2, base: Date.now() }).slice(1));
         assert.equal(mc.calls.get(jobId), 1, "a final failure is remembered on the job");
+        assert.equal(calls.get("UpdateItem Jobs"), 1, "a later event costs its one Jobs write, no doomed claim attempt");
+        ddb.destroy();
       });
     }
 

@@ -10,7 +10,7 @@ import { ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import * as clients from "../../../adapters/clients";
-import { createCollector, depsFromEnv, type CollectorDeps, type CollectorResult } from "../../../handlers/collector";
+import { createCollector, depsFromEnv, type CollectorClients, type CollectorDeps, type CollectorResult } from "../../../handlers/collector";
 import { createStream, createTables, type StandIns, type TableNames } from "../../../local/standins";
 import { readAll } from "./kinesis-read";
 
@@ -62,8 +62,8 @@ export interface RigOptions {
   useStreams?: boolean;
   /** Extra environment (e.g. MCJOBS_ENDPOINT_SQS, DEAD_LETTER_QUEUE_URL, MCJOBS_ENDPOINT_MEDIACONVERT). */
   env?: Record<string, string>;
-  /** Overrides of the built dependencies. */
-  deps?: Partial<CollectorDeps>;
+  /** Overrides of the built dependencies (and of the AWS clients they are built with). */
+  deps?: Partial<CollectorDeps> & { clients?: CollectorClients };
   getJob?: boolean;
   probe?: boolean;
 }
@@ -171,4 +171,20 @@ export async function deliver(
 
 export function sum(results: CollectorResult[], key: keyof CollectorResult): number {
   return results.reduce((a, r) => a + r[key], 0);
+}
+
+/** Counts the DynamoDB calls made through a client, as "<Operation> <table suffix>" (e.g. "UpdateItem Jobs"). */
+export function countDynamoCalls(client: DynamoDBDocumentClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const op = String((context as { commandName?: string }).commandName ?? "?").replace(/Command$/, "");
+      const table = String((args.input as { TableName?: string }).TableName ?? "");
+      const key = `${op} ${table.slice(table.lastIndexOf("-") + 1)}`.trim();
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      return next(args);
+    },
+    { step: "initialize", name: "collectorTestCallCounter" },
+  );
+  return counts;
 }
