@@ -16,6 +16,8 @@ describe("dashboard in Chromium", function () {
   let dir: string;
 
   before(function () {
+    // The page reads the Jobs API; without handlers/api.ts there is nothing to show.
+    if (!fs.existsSync(path.resolve(__dirname, "../../handlers/api.ts"))) this.skip();
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set MCJOBS_CHROMIUM.`);
     }
