@@ -268,11 +268,11 @@ function rows(sc: Scenario, label: string, c: Run, naive: Run, concurrency: numb
     },
     {
       suite,
-      metric: "Jobs-table writes per event",
+      metric: "Jobs-table write calls per event",
       value: jobsWrites(c.ddbCalls) / n,
       unit: "writes",
       baseline: { name: "naive PutItem", value: jobsWrites(naive.ddbCalls) / n },
-      note: "fast-path UpdateItem + slow-path PutItem + counter transactions (status transitions only)",
+      note: "fast-path UpdateItem (rejected conditions included) + slow-path PutItem + counter transactions on transitions",
     },
     {
       suite,
