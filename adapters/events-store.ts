@@ -74,6 +74,22 @@ function num(item: Record<string, unknown> | undefined, name: string): number | 
   return undefined;
 }
 
+/** Room left in a 400 KB DynamoDB item for the event bodies (keys and bookkeeping take the rest). */
+const MAX_BODY_BYTES = 350 * 1024;
+
+/**
+ * The event bodies to store within DynamoDB's item limit: both forms normally; a very large event (EventBridge
+ * allows 256 KB) keeps only the raw text (the normalised form can be derived from it with parseEvent); a raw text
+ * that alone would not fit is cut, and marked so.
+ */
+export function sizedBodies(input: Pick<EventItemInput, "event" | "raw">): Record<string, unknown> {
+  const rawBytes = Buffer.byteLength(input.raw);
+  const eventBytes = Buffer.byteLength(JSON.stringify(input.event) ?? "");
+  if (rawBytes + eventBytes <= MAX_BODY_BYTES) return { event: input.event, raw: input.raw };
+  if (rawBytes <= MAX_BODY_BYTES) return { raw: input.raw, eventOmitted: true };
+  return { raw: Buffer.from(input.raw).subarray(0, MAX_BODY_BYTES).toString("utf8"), rawTruncated: true, eventOmitted: true };
+}
+
 export function dynamoEventsStore(ddb: DynamoDBDocumentClient, tableName: string): EventsStore {
   return {
     async claim(input, { now, leaseMs, ttlSeconds }) {
@@ -89,8 +105,7 @@ export function dynamoEventsStore(ddb: DynamoDBDocumentClient, tableName: string
               eventId: input.eventId,
               status: input.status,
               timestamp: input.timestamp,
-              event: input.event,
-              raw: input.raw,
+              ...sizedBodies(input),
               receivedAt: now,
               claimUntil,
               claimToken: token,

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as clients from "../../adapters/clients";
-import { dynamoEventsStore, type EventItemInput } from "../../adapters/events-store";
+import { dynamoEventsStore, sizedBodies, type EventItemInput } from "../../adapters/events-store";
 import { dynamoQueueCounters } from "../../adapters/queue-counters";
 import { TTL_ATTRIBUTE } from "../../domain/tables";
 import { startFaultProxy } from "../../local/faults";
@@ -165,5 +165,20 @@ describe("collector: Events ledger and queue counters on DynamoDB Local", functi
       assert.equal(await counters.moveJob({ jobId: "ghost", to: { queueName: "QC", status: "COMPLETE" }, now, ttlSeconds: DAY }), "conflict");
       assert.equal((await queue("QC")).COMPLETE, undefined);
     });
+  });
+});
+
+describe("collector: Events item bodies within DynamoDB's item limit", () => {
+  it("keeps both forms normally, only the raw text for a huge event, and cuts (and marks) what would not fit", () => {
+    const small = sizedBodies({ event: { a: 1 }, raw: '{"a":1}' });
+    assert.deepEqual(small, { event: { a: 1 }, raw: '{"a":1}' });
+    const big = "x".repeat(200 * 1024);
+    const large = sizedBodies({ event: { big }, raw: JSON.stringify({ big }) });
+    assert.equal(large.event, undefined);
+    assert.equal(large.eventOmitted, true);
+    assert.equal(large.raw, JSON.stringify({ big }));
+    const huge = sizedBodies({ event: {}, raw: "y".repeat(500 * 1024) });
+    assert.equal(huge.rawTruncated, true);
+    assert.ok(Buffer.byteLength(String(huge.raw)) <= 350 * 1024);
   });
 });
