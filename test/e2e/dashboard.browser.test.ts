@@ -13,7 +13,7 @@ describe("dashboard in Chromium", function () {
   this.timeout(180_000);
   let twin: Twin | undefined;
   let browser: Browser | undefined;
-  let dir: string;
+  let dir: string | undefined;
 
   before(function () {
     // The page reads the Jobs API; without handlers/api.ts there is nothing to show.
@@ -27,12 +27,12 @@ describe("dashboard in Chromium", function () {
   after(async () => {
     await browser?.close();
     await twin?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("shows a job's progress bar moving and then finishing, with per-queue counters", async () => {
     twin = await startTwin({
-      dir,
+      dir: dir!,
       fresh: true,
       demo: false,
       // ~20 simulated seconds per real second with a status update every 5 simulated seconds: the bar
