@@ -120,7 +120,8 @@ const command: Command = {
     console.log(`  Watch      s3://${twin.buckets.watch}/inputs/  on ${twin.env.MCJOBS_ENDPOINT_S3}`);
     if (st.missing.length) console.log(`  Not wired yet: ${st.missing.join("; ")}`);
     console.log("");
-    console.log(args.demo ? "A demo workload is running. Press Ctrl-C to stop." : "Press Ctrl-C to stop.");
+    const demoRuns = args.demo && !!twin.simulator;
+    console.log(demoRuns ? "A demo workload is running. Press Ctrl-C to stop." : "Press Ctrl-C to stop.");
 
     return new Promise<number>((resolve) => {
       let stopping = false;
