@@ -361,14 +361,15 @@ export function createCollector(deps: CollectorDeps) {
 
     const applied = await jobs.apply(event, { now: now(), ttlSeconds: config.ttlSeconds });
     metrics.addMetric(applied.path === "fast" ? "JobsFastPath" : "JobsSlowPath", MetricUnit.Count, 1);
-    let item = await reconcileCounters(applied.item);
+    let item = applied.item;
     // The extras never fail the event: any error is logged and the job stays usable without them.
     try {
       item = await backfillDetails(item);
-      item = await reconcileCounters(item);
     } catch (err) {
       logger.warn("GetJob backfill skipped after an error", { jobId: event.jobId, reason: describe(err) });
     }
+    // After the backfill (which may move the status too); a failure here fails the event, whose retry re-checks.
+    item = await reconcileCounters(item);
     try {
       item = await probeOnce(item, remainingMs);
     } catch (err) {
