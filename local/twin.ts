@@ -63,6 +63,8 @@ export interface TwinOptions {
   rates?: Record<string, number>;
   /** Application name stamped on jobs (userMetadata.application) and used by the notification rule. */
   application?: string;
+  /** Stack `collectOnlyApplication`: the collector rule matches only this application's jobs (default false). */
+  collectOnlyApplication?: boolean;
   /** Firehose buffer interval (ms) = the consumers' batching window (default 2000). */
   bufferIntervalMs?: number;
   /** Analytics tumbling window, seconds (default 5). */
@@ -345,7 +347,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     if (collector) {
       routes.push({
         name: "collector",
-        pattern: collectorPattern() as EventPattern,
+        pattern: collectorPattern(opts.collectOnlyApplication ? application : undefined) as EventPattern,
         deliver: async (event: unknown) => {
           await invoke(collector, event, { functionName: `${prefix}-collector`, timeoutMs: 60_000 });
         },
