@@ -93,6 +93,11 @@ if (cfg.useStreams && pipeline.streamArn) {
   );
 }
 
+// TODO(compose when they land; none existed at 08:05 UTC): JobsApi (components/jobs-api.ts: pipeline.readStatements(),
+// apiBurstLimit/apiRateLimit/corsOrigins, export apiUrl), WatchFolder (components/watch-folder.ts: create it
+// BEFORE the collector and add its bucket ARN to probeBucketArns; queueArn, mediaExpirationDays, export buckets),
+// Notifications (components/notifications.ts: notificationPattern(cfg.application), notificationEmails, key).
+
 // ---- Operations dashboard -------------------------------------------------------------------------------------
 // One CloudWatch dashboard per stack: collector health, dead letters, stream lag, consumer errors.
 // Dashboard names are account-wide: application + stack (+ region unless the stack name already has it).
