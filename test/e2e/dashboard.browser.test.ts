@@ -106,9 +106,14 @@ describe("dashboard in Chromium", function () {
     // Sample the bar until the job leaves the live table.
     const seen: number[] = [];
     const deadline = Date.now() + 120_000;
+    const finishedRow = `#finished tr[data-job-id="${jobId}"]`;
     while (Date.now() < deadline) {
+      if (await page.$(finishedRow)) break;
       const pct = await page.$eval(`${row} .bar`, (el) => Number(el.getAttribute("data-percent"))).catch(() => undefined);
-      if (pct === undefined) break;
+      if (pct === undefined) {
+        await page.waitForTimeout(100);
+        continue;
+      }
       if (seen[seen.length - 1] !== pct) seen.push(pct);
       if (seen.length === 3) await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-running.png"), fullPage: true });
       await page.waitForTimeout(100);
@@ -118,7 +123,10 @@ describe("dashboard in Chromium", function () {
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `bar went backwards: ${JSON.stringify(seen)}`);
 
     const done = `#finished tr[data-job-id="${jobId}"]`;
-    await page.waitForSelector(`${done}[data-status="COMPLETE"] .bar[data-percent="100"]`, { timeout: 60_000 });
+    await page.waitForSelector(`${done}[data-status="COMPLETE"] .bar[data-percent="100"]`, { timeout: 60_000 }).catch(async (err: Error) => {
+      const tables = await page.$$eval("table", (ts) => ts.map((t) => t.textContent));
+      throw new Error(`${err.message.split("\n")[0]}; job ${jobId}; bar values ${JSON.stringify(seen)}; page: ${JSON.stringify(tables)}`);
+    });
     await page.waitForFunction(
       // Runs in the page.
       (sel) => {
