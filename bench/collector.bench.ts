@@ -25,6 +25,7 @@ import { itemFieldsOf, stateFromItem, toJobRecord } from "../domain/job-update";
 import { createStream, createTables, startStandIns } from "../local/standins";
 import type { JobRecord } from "../domain/job";
 import type { BenchOptions, BenchRow } from "./run";
+import { seededRandom } from "../domain/random";
 
 type Counter = Map<string, number>;
 
@@ -51,16 +52,7 @@ const total = (c: Counter) => [...c.values()].reduce((a, b) => a + b, 0);
 const jobsWrites = (c: Counter) =>
   [...c].filter(([k]) => /^(UpdateItem|PutItem|TransactWriteItems) .*Jobs/.test(k)).reduce((a, [, v]) => a + v, 0);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** A job's life as EventBridge events: PROGRESSING, INPUT_INFORMATION, STATUS_UPDATEs, COMPLETE. */
 function jobEvents(i: number, updates: number, base: number): Record<string, unknown>[] {

@@ -21,17 +21,9 @@ import { makeEventKey, type McEvent } from "../domain/events";
 import { applyEvent, recordOf, type JobState } from "../domain/reducer";
 import { naiveEta } from "../domain/eta";
 import type { Phase } from "../domain/job";
+import { seededRandom } from "../domain/random";
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32 = seededRandom;
 
 export interface SimJob {
   events: McEvent[];

@@ -20,21 +20,13 @@ import { DATASETS, DUCKDB_TYPES, utcDay, type HistoryRow } from "../domain/histo
 import { startLocalFirehose } from "../local/firehose/server";
 import { LocalLake } from "../sql/duckdb";
 import type { BenchOptions, BenchRow } from "./run";
+import { seededRandom } from "../domain/random";
 
 const DAY = 86_400_000;
 const QUEUES = ["Default", "Fast", "Archive", "Live"];
 const CODECS = ["H_264", "HEVC", "AV1", "MPEG2"];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function jobRowFor(i: number, dayStart: number, r: () => number): HistoryRow {
   const created = dayStart + Math.floor(r() * (DAY - 3_600_000));

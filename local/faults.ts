@@ -17,6 +17,7 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "../domain/random";
 
 export type FaultKind = "throttle" | "5xx" | "timeout" | "lost-reply" | "partial";
 export type ProxiedService = "dynamodb" | "kinesis" | "firehose";
@@ -57,17 +58,7 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-/** mulberry32: small, fast, seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 const READ_ONLY = /^(Describe|List)/;
 

@@ -13,6 +13,7 @@ import * as clients from "../../../adapters/clients";
 import { createCollector, depsFromEnv, type CollectorClients, type CollectorDeps, type CollectorResult } from "../../../handlers/collector";
 import { createStream, createTables, type StandIns, type TableNames } from "../../../local/standins";
 import { readAll } from "./kinesis-read";
+import { seededRandom } from "../../../domain/random";
 
 export const FIXTURES_DIR = "/work/shared/fixtures/mediaconvert-events";
 
@@ -26,14 +27,7 @@ export function loadFixtures(): Array<{ name: string; event: Record<string, unkn
 
 /** Deterministic shuffle (mulberry32). */
 export function shuffle<T>(items: readonly T[], seed: number): T[] {
-  let a = seed >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = seededRandom(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
