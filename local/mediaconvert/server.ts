@@ -120,6 +120,10 @@ export interface MediaConvertSimulator {
   env: Record<string, string>;
   /** Requests served per operation (including failed ones). */
   calls: Record<Operation, number>;
+  /** Requests served per job id (GetJob, CancelJob), including failed ones. */
+  callsFor(jobId: string): number;
+  /** Delay before every HTTP answer (ms): widens races, or makes callers hit their deadlines. */
+  latencyMs: number;
   /** Every event handed to onEvent, in delivery order (duplicates included). */
   delivered: EventEnvelope[];
   /** Events onEvent kept rejecting after retries. */
@@ -245,6 +249,9 @@ export async function startMediaConvertSimulator(opts: SimulatorOptions = {}): P
   const tokens = new Map<string, string>();
   const calls: Record<Operation, number> = { CreateJob: 0, GetJob: 0, ListJobs: 0, CancelJob: 0, DescribeEndpoints: 0 };
   const delivered: EventEnvelope[] = [];
+  const jobCalls = new Map<string, number>();
+  const countJobCall = (id: string) => jobCalls.set(id, (jobCalls.get(id) ?? 0) + 1);
+  const state = { latencyMs: 0 };
   const failedDeliveries: MediaConvertSimulator["failedDeliveries"] = [];
   let faults: Array<FaultSpec & { left: number }> = [];
   let actions: Action[] = [];
@@ -551,6 +558,7 @@ export async function startMediaConvertSimulator(opts: SimulatorOptions = {}): P
           res.end(text);
         };
         try {
+          if (state.latencyMs > 0) await new Promise((r) => setTimeout(r, state.latencyMs));
           const raw = Buffer.concat(chunks).toString("utf8");
           let body: unknown = {};
           if (raw.trim() !== "") {
@@ -569,6 +577,7 @@ export async function startMediaConvertSimulator(opts: SimulatorOptions = {}): P
           if (req.method === "GET" && jobMatch) {
             const id = decodeURIComponent(jobMatch[1]!);
             calls.GetJob++;
+            countJobCall(id);
             takeFault("GetJob", id);
             const job = jobs.get(id);
             if (!job) throw new ApiError(404, "NotFoundException", `Job ${id} not found.`);
@@ -577,6 +586,7 @@ export async function startMediaConvertSimulator(opts: SimulatorOptions = {}): P
           if (req.method === "DELETE" && jobMatch) {
             const id = decodeURIComponent(jobMatch[1]!);
             calls.CancelJob++;
+            countJobCall(id);
             takeFault("CancelJob", id);
             cancelJob(id);
             return send(202, {});
@@ -622,6 +632,13 @@ export async function startMediaConvertSimulator(opts: SimulatorOptions = {}): P
     endpoint,
     env: { MCJOBS_ENDPOINT_MEDIACONVERT: endpoint },
     calls,
+    callsFor: (jobId) => jobCalls.get(jobId) ?? 0,
+    get latencyMs() {
+      return state.latencyMs;
+    },
+    set latencyMs(ms: number) {
+      state.latencyMs = ms;
+    },
     delivered,
     failedDeliveries,
     createJob: (request) => createJob(toWireShape(request)),

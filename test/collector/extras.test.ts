@@ -1,6 +1,6 @@
 /**
  * The once-per-job extras of the collector, on the local stand-ins: the GetJob backfill (issue 9) against a
- * MediaConvert stand-in that counts calls, and the mediainfo probe of the input (issue 3) over s3rver.
+ * the MediaConvert simulator, which counts calls, and the mediainfo probe of the input (issue 3) over s3rver.
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
@@ -12,7 +12,8 @@ import { submittedEvent } from "../../domain/job-source";
 import { probeS3 } from "../../probe";
 import { createBucket, startStandIns, type StandIns } from "../../local/standins";
 import { makeMedia } from "../support/media";
-import { getJobBody, startMediaConvertStandIn, type MediaConvertStandIn } from "./support/mediaconvert-standin";
+import { startMediaConvertSimulator, type MediaConvertSimulator } from "../../local/mediaconvert";
+import { outsideJob } from "./support/outside-job";
 import { countDynamoCalls, deliver, makeRig, type Rig } from "./support/rig";
 
 const ACCOUNT = "111122223333";
@@ -43,11 +44,11 @@ function eventsFor(jobId: string, opts: { count: number; queueName?: string; bas
 
 describe("collector extras: GetJob backfill and input probe", function () {
   let standIns: StandIns;
-  let mc: MediaConvertStandIn;
+  let mc: MediaConvertSimulator;
   const rigs: Rig[] = [];
   before(async () => {
     standIns = await startStandIns({ services: ["dynamodb", "kinesis", "s3"] });
-    mc = await startMediaConvertStandIn();
+    mc = await startMediaConvertSimulator({ autoRun: false, region: "us-west-2" });
   });
   after(async () => {
     for (const r of rigs) r.close();
@@ -68,19 +69,17 @@ describe("collector extras: GetJob backfill and input probe", function () {
   describe("GetJob backfill", () => {
     it("fetches a job's settings once, however many events arrive at once and in how many containers", async () => {
       const r = await rig({ prefix: "gj-once", getJob: true });
-      const submitMs = Date.now() - 400_000;
-      const jobId = `${submitMs}-ext001`;
-      mc.jobs.set(jobId, getJobBody({ jobId, inputUri: "s3://in/outside.mp4", submitMs, startMs: submitMs + 30_000, queueName: "Default" }));
-      mc.delayMs = 50; // widen the race
-      const events = eventsFor(jobId, { count: 20 });
+      const { jobId, submitMs } = await outsideJob(mc, "s3://in/outside.mp4");
+      mc.latencyMs = 50; // widen the race
+      const events = eventsFor(jobId, { count: 20, base: submitMs + 1000 });
       // a second container: same tables, its own in-memory GetJob cache
       const second = await rig({ prefix: "gj-once", getJob: true });
       await Promise.all([
         deliver(r.collect, events.slice(0, 10), { concurrency: 10 }),
         deliver(second.collect, events.slice(10), { concurrency: 10 }),
       ]);
-      mc.delayMs = 0;
-      assert.equal(mc.calls.get(jobId), 1, "GetJob called exactly once");
+      mc.latencyMs = 0;
+      assert.equal(mc.callsFor(jobId), 1, "GetJob called exactly once");
       const { record } = await jobRecord(r, jobId);
       assert.equal(record.settings?.inputs[0]?.uri, "s3://in/outside.mp4");
       assert.equal(record.settings?.outputGroups[0]?.outputCount, 2);
@@ -89,7 +88,7 @@ describe("collector extras: GetJob backfill and input probe", function () {
       assert.equal(record.eventCount, 20 + 1, "the 20 events, plus the GetJob snapshot folded in as one JOB_DETAILS event");
       // later events of the job do not ask again
       await r.collect(eventsFor(jobId, { count: 3, base: Date.now() - 1000 }).slice(1));
-      assert.equal(mc.calls.get(jobId), 1);
+      assert.equal(mc.callsFor(jobId), 1);
     });
 
     for (const [error, kind] of [
@@ -101,11 +100,11 @@ describe("collector extras: GetJob backfill and input probe", function () {
         const calls = countDynamoCalls(ddb);
         const r = await rig({ prefix: `gj-${kind}`, getJob: true, deps: { clients: { dynamoDb: ddb } } });
         const jobId = `${Date.now() - 100_000}-${kind.slice(0, 6)}`;
-        mc.errors.set(jobId, error);
+        mc.injectFault({ operation: "GetJob", type: error, jobId, times: Infinity });
         const events = eventsFor(jobId, { count: 6 });
         const { gaveUp } = await deliver(r.collect, events, { concurrency: 3 });
         assert.equal(gaveUp.length, 0, "a failing GetJob fails no event");
-        assert.equal(mc.calls.get(jobId), 1);
+        assert.equal(mc.callsFor(jobId), 1);
         const { item, record } = await jobRecord(r, jobId);
         assert.equal(record.status, "PROGRESSING");
         assert.equal(record.eventCount, 6, "every event still folded in");
@@ -113,7 +112,7 @@ describe("collector extras: GetJob backfill and input probe", function () {
         assert.match(String((item.detailsError as { reason?: string }).reason), new RegExp(kind));
         calls.clear();
         await r.collect(eventsFor(jobId, { count: 2, base: Date.now() }).slice(1));
-        assert.equal(mc.calls.get(jobId), 1, "a final failure is remembered on the job");
+        assert.equal(mc.callsFor(jobId), 1, "a final failure is remembered on the job");
         assert.equal(calls.get("UpdateItem Jobs"), 1, "a later event costs its one Jobs write, no doomed claim attempt");
         ddb.destroy();
       });
@@ -122,7 +121,7 @@ describe("collector extras: GetJob backfill and input probe", function () {
     it("tries a throttled GetJob again on a later event, a bounded number of times", async () => {
       const r = await rig({ prefix: "gj-throttle", getJob: true });
       const jobId = `${Date.now() - 100_000}-thrtl1`;
-      mc.errors.set(jobId, "TooManyRequestsException");
+      mc.injectFault({ operation: "GetJob", type: "TooManyRequestsException", jobId, times: Infinity });
       for (let i = 0; i < 6; i++) {
         // each batch is a new invocation in a new container (no in-memory cache), one after another
         const fresh = await rig({ prefix: "gj-throttle", getJob: true });
@@ -133,8 +132,8 @@ describe("collector extras: GetJob backfill and input probe", function () {
       const attempts = Number(item.detailsAttempts);
       assert.equal(attempts, 3, "three claims, then it stops asking");
       // the SDK itself retries a throttled call (3 HTTP requests per claim)
-      assert.equal(mc.calls.get(jobId), attempts * 3);
-      mc.errors.delete(jobId);
+      assert.equal(mc.callsFor(jobId), attempts * 3);
+      mc.clearFaults();
     });
   });
 
@@ -164,7 +163,7 @@ describe("collector extras: GetJob backfill and input probe", function () {
       await deliver(r.collect, [...events, ...events], { concurrency: 4 });
       let q = await queue();
       assert.deepEqual([q.SUBMITTED, q.PROGRESSING], [0, 1]);
-      assert.equal(mc.calls.get(jobId), undefined, "settings already on record: no GetJob");
+      assert.equal(mc.callsFor(jobId), 0, "settings already on record: no GetJob");
       const { record } = await jobRecord(r, jobId);
       assert.equal(record.submittedAt, submitMs);
       assert.equal(record.queuedMs, 30_000, "queue wait measured from submission");

@@ -5,34 +5,14 @@
  * many events arrive; a failing GetJob loses nothing else.
  */
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { parseEvent } from "../../domain/events";
+import { startMediaConvertSimulator } from "../../local/mediaconvert";
 import { startStandIns, type StandIns } from "../../local/standins";
 import { makeRig, type Rig } from "./support/rig";
 
-/** The part of the simulator's API this test uses (kept local so this file compiles without it). */
-interface SimModule {
-  startMediaConvertSimulator(opts: Record<string, unknown>): Promise<{
-    endpoint: string;
-    calls: Record<string, number>;
-    delivered: Array<Record<string, unknown>>;
-    createJob(request: Record<string, unknown>): Promise<Record<string, unknown>>;
-    injectFault(fault: Record<string, unknown>): void;
-    drain(): Promise<void>;
-    idle(timeoutMs?: number): Promise<void>;
-    stop(): Promise<void>;
-  }>;
-}
-const SIM_PATH = path.resolve(__dirname, "../../local/mediaconvert/index.ts");
-
 describe("collector with the MediaConvert simulator", function () {
-  let sim: SimModule | undefined;
   let standIns: StandIns;
   before(async function () {
-    if (!fs.existsSync(SIM_PATH)) return this.skip();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    sim = require(SIM_PATH) as SimModule;
     standIns = await startStandIns({ services: ["dynamodb", "kinesis"] });
   });
   after(async () => {
@@ -43,7 +23,7 @@ describe("collector with the MediaConvert simulator", function () {
     const deliveries: Array<Promise<unknown>> = [];
     let rig: Rig | undefined;
     const failures: string[] = [];
-    const simulator = await sim!.startMediaConvertSimulator({
+    const simulator = await startMediaConvertSimulator({
       region: "us-east-1",
       seed: 3,
       timeScale: 2000,
