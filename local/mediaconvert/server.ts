@@ -333,6 +333,9 @@ export async function startMediaConvertSimulator(opts: SimulatorOptions = {}): P
   const pump = (all: boolean): Promise<void> => {
     if (pumping) return pumping.then(() => (all ? pump(true) : undefined));
     pumping = (async () => {
+      // Yield first: with nothing due, the body would otherwise finish (and clear `pumping`) before `pumping` is
+      // assigned, leaving it set for good and every later arm() a no-op: the simulator would stall.
+      await Promise.resolve();
       try {
         while (!stopped && actions.length && (all || actions[0]!.at <= Date.now())) {
           const action = actions.shift()!;

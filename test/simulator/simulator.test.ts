@@ -215,6 +215,15 @@ describe("MediaConvert simulator", function () {
     assert.ok(Date.now() - t0 < 5_000);
   });
 
+  it("keeps playing after a drain with nothing pending, and after a timer that fires before its step is due", async () => {
+    const seen: EventEnvelope[] = [];
+    sim = await startMediaConvertSimulator({ seed: 8, timeScale: 2000, rates: { error: 0, canceled: 0 }, onEvent: (e) => void seen.push(e) });
+    await sim.drain(); // nothing to play
+    await sim.createJob(request("inputs/after-drain.mp4") as unknown as Record<string, unknown>);
+    await sim.idle(10_000);
+    assert.ok(seen.some((e) => e.detail.status === "COMPLETE"), `played to the end: ${seen.map((e) => e.detail.status).join(",")}`);
+  });
+
   it("cancels through CancelJob: a CANCELED event, status CANCELED, nothing after it", async () => {
     sim = await startMediaConvertSimulator({ autoRun: false, seed: 2 });
     const mc = sdk(sim);
