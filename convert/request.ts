@@ -2,8 +2,8 @@
  * One upload + one settings file → one MediaConvert CreateJob request (the SDK's PascalCase input shape).
  *
  *  - input: `s3://<watch bucket>/<key>` as the job's only input (the file's other input settings are kept);
- *  - outputs: every output group writes under `s3://<media bucket>/outputs/<path of the upload under inputs/,
- *    without extension>/<settings name>/<group>/`, whatever destination the file had;
+ *  - outputs: every output group writes under `s3://<media bucket>/outputs/<path of the upload under inputs/>/
+ *    <settings name>/<group>/`, whatever destination the file had;
  *  - role: the stack's MediaConvert role; queue: the stack's `queueArn` (absent = the account's Default queue);
  *  - userMetadata: the file's, plus `application` (this stack's, which the notifications and, optionally, the
  *    collector filter on), `input` (the upload's key) and `settings` (the settings file's name);
@@ -73,11 +73,16 @@ export function safePath(s: string): string {
     .replace(/(^|\/)\.{1,2}(?=\/|$)/g, "$1_");
 }
 
-/** `inputs/shows/ep 1.mov` + `jobs/hls.json` → `outputs/shows/ep 1/hls/` */
+/**
+ * `inputs/shows/ep 1.mov` + `jobs/hls.json` → `outputs/shows/ep 1.mov/hls/`. The file name keeps its extension so
+ * `clip.mov` and `clip.mp4` do not share a folder; when `safePath` had to change the path, a short digest of the
+ * real key is appended so two keys that differ only in such characters do not share one either.
+ */
 export function outputPrefix(key: string, settingsName: string): string {
   const rel = key.startsWith(INPUT_PREFIX) ? key.slice(INPUT_PREFIX.length) : key;
-  const noExt = rel.replace(/\.[^./]{1,10}$/, "") || rel;
-  return `${OUTPUT_PREFIX}${safePath(noExt)}/${safePath(settingsBaseName(settingsName)) || "settings"}/`;
+  const safe = safePath(rel);
+  const folder = safe === rel ? safe : `${safe}-${createHash("sha256").update(rel).digest("hex").slice(0, 8)}`;
+  return `${OUTPUT_PREFIX}${folder}/${safePath(settingsBaseName(settingsName)) || "settings"}/`;
 }
 
 function groupFolder(name: string | undefined, type: string, used: Set<string>): string {
