@@ -4,9 +4,9 @@
  * file must not stop the others. Listing failures do throw (without the list nothing sensible can run).
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { isSettingsKey, MAX_SETTINGS_FILE_BYTES, MAX_SETTINGS_FILES, parseSettingsFile, type SettingsFileResult } from "../convert/settings";
+import { isSettingsKey, MAX_SETTINGS_FILE_BYTES, MAX_SETTINGS_FILES, parseSettingsFile, SETTINGS_PREFIX, type SettingsFileResult } from "../convert/settings";
 
-export const SETTINGS_PREFIX = "jobs/";
+export { SETTINGS_PREFIX };
 
 export interface SettingsListing {
   /** Every `jobs/*.json` found, in key order, each valid or with its problem. */

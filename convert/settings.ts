@@ -33,6 +33,9 @@ export const GROUP_SETTINGS_KEY = {
 export type GroupType = keyof typeof GROUP_SETTINGS_KEY;
 const GROUP_TYPES = Object.keys(GROUP_SETTINGS_KEY) as [GroupType, ...GroupType[]];
 
+/** Where settings files live in the watch bucket. */
+export const SETTINGS_PREFIX = "jobs/";
+
 /** Largest settings file read (MediaConvert's own job-settings limit is far below this). */
 export const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 /** Most settings files honoured per upload; more is almost certainly a mistake and each one costs a job. */
