@@ -46,18 +46,18 @@ const QUEUE_ARN = /^arn:aws[a-z-]*:mediaconvert:[a-z0-9-]+:\d{12}:queues\/[A-Za-
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export const ConvertConfigSchema = z.object({
-  [ENV.jobsTable]: z.string().min(1, "must name the Jobs table"),
-  [ENV.queuesTable]: z.string().min(1, "must name the Queues table"),
+  [ENV.jobsTable]: z.string({ error: "must name the Jobs table" }).min(1, "must name the Jobs table"),
+  [ENV.queuesTable]: z.string({ error: "must name the Queues table" }).min(1, "must name the Queues table"),
   [ENV.tableTtlDays]: z.coerce
-    .number({ message: "must be a number of days" })
+    .number({ error: "must be a number of days (the stack's tableTTL)" })
     .int("must be a whole number of days")
     .min(1, "must be at least 1 day")
     .max(3650, "must be at most 3650 days"),
-  [ENV.application]: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,29}$/, "must be the stack's application name (letters, digits, hyphens)"),
-  [ENV.mediaConvertRoleArn]: z.string().regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) MediaConvert can assume"),
+  [ENV.application]: z.string({ error: "must be the stack's application name (letters, digits, hyphens)" }).regex(/^[A-Za-z][A-Za-z0-9-]{0,29}$/, "must be the stack's application name (letters, digits, hyphens)"),
+  [ENV.mediaConvertRoleArn]: z.string({ error: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) MediaConvert can assume" }).regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) MediaConvert can assume"),
   [ENV.mediaConvertQueueArn]: z.string().regex(QUEUE_ARN, "must be a MediaConvert queue ARN (arn:aws:mediaconvert:<region>:<account>:queues/<name>)").optional(),
-  [ENV.watchBucket]: z.string().regex(BUCKET, "must be the watch folder's bucket name"),
-  [ENV.outputBucket]: z.string().regex(BUCKET, "must be the media bucket's name (where outputs go)"),
+  [ENV.watchBucket]: z.string({ error: "must be the watch folder's bucket name" }).regex(BUCKET, "must be the watch folder's bucket name"),
+  [ENV.outputBucket]: z.string({ error: "must be the media bucket's name (where outputs go)" }).regex(BUCKET, "must be the media bucket's name (where outputs go)"),
 });
 
 export interface ConvertConfig {

@@ -9,6 +9,7 @@ import { isSettingsKey, parseSettingsFile, SettingsFileSchema } from "../../conv
 import { buildCreateJobRequest, outputPrefix, requestToken, safePath } from "../../convert/request";
 import { DEFAULT_JOB } from "../../convert/default-job";
 import { s3Event } from "../../local/twin";
+import { loadConvertConfig } from "../../handlers/convert";
 
 function record(key: string, extra: Record<string, unknown> = {}) {
   return {
@@ -224,5 +225,31 @@ describe("watch folder: CreateJob request", () => {
     );
     assert.equal(safePath("a#b?c"), "a_b_c");
     assert.match(outputPrefix("inputs/../x.mp4", "jobs/a.json"), /^outputs\/_\/x\.mp4-[0-9a-f]{8}\/a\/$/);
+  });
+});
+
+describe("watch folder: handler configuration", () => {
+  const good = {
+    JOBS_TABLE: "jobs",
+    QUEUES_TABLE: "queues",
+    TABLE_TTL_DAYS: "30",
+    APPLICATION: "mcjobs",
+    MEDIACONVERT_ROLE_ARN: "arn:aws:iam::111122223333:role/mc",
+    WATCH_BUCKET: "watch-bucket",
+    OUTPUT_BUCKET: "media-bucket",
+  };
+  it("reads a complete environment; the queue is optional", () => {
+    const c = loadConvertConfig(good);
+    assert.deepEqual([c.ttlSeconds, c.queueArn, c.roleArn], [30 * 86_400, undefined, good.MEDIACONVERT_ROLE_ARN]);
+    assert.equal(loadConvertConfig({ ...good, MEDIACONVERT_QUEUE_ARN: "arn:aws:mediaconvert:eu-west-1:111122223333:queues/Q" }).queueArn, "arn:aws:mediaconvert:eu-west-1:111122223333:queues/Q");
+  });
+  it("names every missing or bad variable with its value and what it must be", () => {
+    const { JOBS_TABLE: _j, ...missing } = good;
+    assert.throws(() => loadConvertConfig({ ...missing, MEDIACONVERT_ROLE_ARN: "mc-role", MEDIACONVERT_QUEUE_ARN: "Default" }), (e: Error) => {
+      assert.match(e.message, /JOBS_TABLE \(not set\): must name the Jobs table/);
+      assert.match(e.message, /MEDIACONVERT_ROLE_ARN = "mc-role": must be an IAM role ARN/);
+      assert.match(e.message, /MEDIACONVERT_QUEUE_ARN = "Default": must be a MediaConvert queue ARN/);
+      return true;
+    });
   });
 });
