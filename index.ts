@@ -18,6 +18,8 @@ import { BasePipeline } from "./components/base-pipeline";
 import { EventCollector } from "./components/event-collector";
 import { HistoryLake } from "./components/history-lake";
 import { StreamConsumers } from "./components/stream-consumers";
+import { WatchFolder } from "./components/watch-folder";
+import { Notifications } from "./components/notifications";
 
 const cfg = loadStackConfig();
 const tags = stackTags({ application: cfg.application, stack: cfg.stack, region: cfg.region, project: cfg.project });
@@ -48,9 +50,25 @@ const pipeline = new BasePipeline(
   opts,
 );
 
-// Buckets the collector may probe inputs from: the stack's extra input buckets (and the watch folder, once
-// the WatchFolder component is composed below).
-const probeBucketArns: pulumi.Input<string>[] = [...cfg.inputBucketArns];
+// The watch folder comes before the collector: its bucket is one the collector may probe inputs from.
+// Its buckets hold media, not history: they follow retainData too (kept, and not emptied, on destroy).
+const watch = new WatchFolder(
+  "watch",
+  {
+    pipeline,
+    application: cfg.application,
+    queueArn: cfg.queueArn,
+    mediaExpirationDays: cfg.mediaExpirationDays,
+    corsOrigins: cfg.corsOrigins,
+    forceDestroy: !cfg.retainData,
+    logRetentionDays: cfg.logRetentionDays,
+    logLevel: cfg.logLevel,
+  },
+  dataOpts,
+);
+
+// Buckets the collector may probe inputs from: the watch folder and the stack's extra input buckets.
+const probeBucketArns: pulumi.Input<string>[] = [watch.watchBucketArn, ...cfg.inputBucketArns];
 
 const collector = new EventCollector(
   "collector",
@@ -93,10 +111,20 @@ if (cfg.useStreams && pipeline.streamArn) {
   );
 }
 
-// TODO(compose when they land; none existed at 08:05 UTC): JobsApi (components/jobs-api.ts: pipeline.readStatements(),
-// apiBurstLimit/apiRateLimit/corsOrigins, export apiUrl), WatchFolder (components/watch-folder.ts: create it
-// BEFORE the collector and add its bucket ARN to probeBucketArns; queueArn, mediaExpirationDays, export buckets),
-// Notifications (components/notifications.ts: notificationPattern(cfg.application), notificationEmails, key).
+// COMPLETE/ERROR of this stack's jobs → encrypted SNS topic (the stack key's policy lets EventBridge use it).
+const notifications = new Notifications(
+  "notify",
+  {
+    application: cfg.application,
+    kmsKeyArn: pipeline.keyArn,
+    emails: cfg.notificationEmails,
+    subscribers: cfg.notificationSubscribers,
+  },
+  opts,
+);
+
+// TODO(compose when it lands): JobsApi (components/jobs-api.ts: pipeline.readStatements(),
+// apiBurstLimit/apiRateLimit/corsOrigins, export apiUrl).
 
 // ---- Operations dashboard -------------------------------------------------------------------------------------
 // One CloudWatch dashboard per stack: collector health, dead letters, stream lag, consumer errors.
@@ -159,3 +187,9 @@ export const historyBucket = lake?.bucketName;
 export const glueDatabase = lake?.databaseName;
 export const athenaWorkgroup = lake?.workgroupName;
 export const consumerFailureQueueUrl = consumers?.failureQueueUrl;
+export const watchBucket = watch.watchBucketName;
+export const mediaBucket = watch.mediaBucketName;
+export const convertFunction = watch.functionName;
+export const convertDeadLetterQueueUrl = watch.deadLetterQueue.url;
+export const mediaConvertRoleArn = watch.mediaConvertRole.arn;
+export const notificationTopicArn = notifications.topicArn;

@@ -78,6 +78,14 @@ const origin = z.string().refine((s) => /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.
     `contains "${String(iss.input)}", which is not an origin: use https://host[:port] (or http://localhost[:port]), no path, no "*"`,
 });
 
+const subscriber = z.string().refine(
+  (s) =>
+    /^https:\/\/[^\s/]+\.[^\s/]+(\/\S*)?$/.test(s) ||
+    /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(s) ||
+    /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/.test(s),
+  { error: (iss) => `contains "${String(iss.input)}", which is not an https:// URL, an SQS queue ARN or a Lambda function ARN` },
+);
+
 const bucketArn = z.string().regex(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
   error: (iss) => `contains "${String(iss.input)}", which is not an S3 bucket ARN (arn:aws:s3:::bucket-name)`,
 });
@@ -99,6 +107,7 @@ export const stackConfigSchema = z.strictObject({
   useStreams: bool.default(true),
   collectOnlyApplication: bool.default(false),
   notificationEmails: list(email, "e-mail addresses", 10).default([]),
+  notificationSubscribers: list(subscriber, "subscribers", 10).default([]),
   queueArn: z
     .string()
     .trim()
@@ -147,6 +156,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: "useStreams", meaning: "Deploy the Kinesis stream, its consumers and the history lake; false keeps only the live Jobs tables and API", allowed: "true or false", default: "true" },
   { key: "collectOnlyApplication", meaning: "true: the collector sees only jobs whose userMetadata.application is this stack's application; false: every MediaConvert job of the account and region", allowed: "true or false", default: "false" },
   { key: "notificationEmails", meaning: "Addresses subscribed to COMPLETE/ERROR notifications of this stack's jobs (each must confirm)", allowed: "up to 10 e-mail addresses, JSON list or comma-separated", default: "none" },
+  { key: "notificationSubscribers", meaning: "Other subscribers of the notifications topic: https:// endpoints, SQS queue ARNs (the queue's policy must let the topic send) or Lambda function ARNs (invoke permission created)", allowed: "up to 10, JSON list or comma-separated", default: "none" },
   { key: "queueArn", meaning: "MediaConvert queue the watch folder submits jobs to (must be in the stack's region)", allowed: "arn:aws:mediaconvert:<region>:<account>:queues/<name>", default: "the account's Default queue" },
   { key: "probeBudgetBytes", meaning: "Most bytes the mediainfo probe reads from an input file", allowed: "65536–67108864 bytes", default: "4194304 (4 MiB)" },
   { key: "probeMaxRequests", meaning: "Most S3 ranged GETs one probe makes", allowed: "1–64", default: "16" },

@@ -8,7 +8,14 @@ export const MEDIACONVERT_SOURCE = "aws.mediaconvert";
 export const JOB_STATE_CHANGE = "MediaConvert Job State Change";
 
 export type EventPattern = { [key: string]: EventPattern | readonly PatternValue[] };
-export type PatternValue = string | number | boolean | null | { prefix: string } | { exists: boolean };
+export type PatternValue =
+  | string
+  | number
+  | boolean
+  | null
+  | { prefix: string }
+  | { exists: boolean }
+  | { "anything-but": readonly (string | number)[] };
 
 /** Every MediaConvert event (all detail-types), optionally only those of one application. */
 export function collectorPattern(application?: string): EventPattern {
@@ -31,6 +38,7 @@ function matchValue(rule: PatternValue, present: boolean, value: unknown): boole
   if (rule !== null && typeof rule === "object") {
     if ("exists" in rule) return rule.exists === present;
     if ("prefix" in rule) return present && typeof value === "string" && value.startsWith(rule.prefix);
+    if ("anything-but" in rule) return present && !rule["anything-but"].includes(value as string | number);
     return false;
   }
   return present && value === rule;
@@ -38,7 +46,7 @@ function matchValue(rule: PatternValue, present: boolean, value: unknown): boole
 
 /**
  * EventBridge matching for the subset of pattern syntax used here: exact values (any of a list, arrays in the
- * event match when any element matches), `prefix` and `exists`, nested objects.
+ * event match when any element matches), `prefix`, `exists` and `anything-but` (a list of values), nested objects.
  */
 export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
   if (event === null || typeof event !== "object") return false;

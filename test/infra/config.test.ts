@@ -56,6 +56,7 @@ describe("infra: stack config", () => {
     ["bufferInterval below Firehose minimum", { bufferInterval: "30" }, /mcjobs:bufferInterval = "30" is out of range: .*seconds from 60 to 300/],
     ["bufferInterval above Lambda window", { bufferInterval: "900" }, /mcjobs:bufferInterval = "900" is out of range/],
     ["useStreams not boolean", { useStreams: "yes" }, /mcjobs:useStreams = "yes" must be true or false/],
+    ["subscriber that is neither URL nor ARN", { notificationSubscribers: "https://hooks.example.com/x,mailto:a@b.co" }, /mcjobs:notificationSubscribers = .* contains "mailto:a@b.co", which is not an https:\/\/ URL, an SQS queue ARN or a Lambda function ARN/],
     ["bad e-mail", { notificationEmails: "ops@example.com,not-an-address" }, /mcjobs:notificationEmails = .* contains "not-an-address", which is not an e-mail address/],
     ["broken JSON list", { corsOrigins: '["https://a.example"' }, /mcjobs:corsOrigins = .* must be a JSON list of origins or a comma-separated list/],
     ["wildcard origin", { corsOrigins: "*" }, /mcjobs:corsOrigins = "\*" contains "\*", which is not an origin/],
@@ -98,6 +99,13 @@ describe("infra: stack config", () => {
 
   it("loadStackConfig fails the run with the key named", async () => {
     await assert.rejects(runProgram(() => loadStackConfig(), { config: { streamTTL: "5" } }), /mcjobs:streamTTL = "5" is out of range/);
+  });
+
+  it("notificationSubscribers: https URLs, SQS and Lambda ARNs, as JSON or comma-separated", () => {
+    const subs = ["https://hooks.example.com/mc", "arn:aws:sqs:us-east-1:123456789012:inbox", "arn:aws:lambda:us-east-1:123456789012:function:pager"];
+    assert.deepEqual(parseStackConfig({ notificationSubscribers: JSON.stringify(subs) }).notificationSubscribers, subs);
+    assert.deepEqual(parseStackConfig({ notificationSubscribers: subs.join(" , ") }).notificationSubscribers, subs);
+    assert.deepEqual(parseStackConfig({}).notificationSubscribers, []);
   });
 
   it("loadStackConfig refuses a missing or malformed aws:region", async () => {

@@ -6,7 +6,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runModule, type MockRun, type RecordedResource } from "./harness";
+import { runModule, policyStatements, type MockRun, type RecordedResource } from "./harness";
+
+const policyStatementsOf = (run: MockRun, name: string) => policyStatements(run.one("aws:iam/rolePolicy:RolePolicy", name).inputs.policy);
 import {
   checkPosture,
   formatViolations,
@@ -74,6 +76,23 @@ describe("infra: security posture of the whole program", () => {
       assert.equal(violations.length, 0, `\n${formatViolations(violations)}`);
     });
   }
+
+  it("every stack has the watch folder (two private buckets, convert Lambda, MediaConvert role) and an encrypted notifications topic", () => {
+    for (const [stack, run] of Object.entries(runs)) {
+      const buckets = run.all("aws:s3/bucket:Bucket").map((b) => b.name);
+      assert.ok(buckets.includes("watch-watch") && buckets.includes("watch-media"), `${stack}: ${buckets.join(", ")}`);
+      assert.ok(run.all("aws:lambda/function:Function").some((f) => String(f.inputs.code?.path).endsWith("/dist/convert")), `${stack}: no convert Lambda`);
+      assert.equal(run.all("aws:iam/role:Role", "watch-mediaconvert-role").length, 1);
+      const topic = run.one("aws:sns/topic:Topic");
+      assert.ok(topic.inputs.kmsMasterKeyId, `${stack}: topic not encrypted`);
+      assert.ok(run.all("aws:cloudwatch/eventRule:EventRule").filter((r) => r.name.startsWith("notify-")).length >= 2);
+    }
+    // The collector may probe the watch folder's inputs.
+    const run = runs["prod-us-east-1"];
+    const watch = run.one("aws:s3/bucket:Bucket", "watch-watch").state.arn;
+    const probe = policyStatementsOf(run, "collector-fn-policy").find((st) => st.Sid === "ProbeInputs");
+    assert.ok(probe && ([] as string[]).concat(probe.Resource as string[]).includes(`${watch}/*`));
+  });
 
   it("two regions: no global name (buckets, roles, policies) appears in both stacks", () => {
     const a = physicalNames(runs["prod-us-east-1"]);
