@@ -18,6 +18,7 @@ import { BasePipeline } from "./components/base-pipeline";
 import { EventCollector } from "./components/event-collector";
 import { HistoryLake } from "./components/history-lake";
 import { StreamConsumers } from "./components/stream-consumers";
+import { JobsApi } from "./components/jobs-api";
 
 const cfg = loadStackConfig();
 const tags = stackTags({ application: cfg.application, stack: cfg.stack, region: cfg.region, project: cfg.project });
@@ -93,8 +94,21 @@ if (cfg.useStreams && pipeline.streamArn) {
   );
 }
 
-// TODO(compose when they land; none existed at 08:05 UTC): JobsApi (components/jobs-api.ts: pipeline.readStatements(),
-// apiBurstLimit/apiRateLimit/corsOrigins, export apiUrl), WatchFolder (components/watch-folder.ts: create it
+// Jobs API: read-only, IAM-authorized HTTP API over the live tables (export apiUrl).
+const jobsApi = new JobsApi(
+  "api",
+  {
+    pipeline,
+    corsOrigins: cfg.corsOrigins,
+    rateLimit: cfg.apiRateLimit,
+    burstLimit: cfg.apiBurstLimit,
+    logRetentionDays: cfg.logRetentionDays,
+    logLevel: cfg.logLevel,
+  },
+  opts,
+);
+
+// TODO(compose when they land; none existed at 08:05 UTC): WatchFolder (components/watch-folder.ts: create it
 // BEFORE the collector and add its bucket ARN to probeBucketArns; queueArn, mediaExpirationDays, export buckets),
 // Notifications (components/notifications.ts: notificationPattern(cfg.application), notificationEmails, key).
 
@@ -154,6 +168,8 @@ export const configTable = pipeline.tableNames.config;
 export const streamName = pipeline.streamName;
 export const kmsKeyArn = pipeline.keyArn;
 export const collectorFunction = collector.functionName;
+export const apiUrl = jobsApi.url;
+export const apiInvokeArn = jobsApi.invokeArn;
 export const collectorDeadLetterQueueUrl = collector.deadLetterQueueUrl;
 export const historyBucket = lake?.bucketName;
 export const glueDatabase = lake?.databaseName;
