@@ -20,6 +20,7 @@ import { HistoryLake } from "./components/history-lake";
 import { StreamConsumers } from "./components/stream-consumers";
 import { WatchFolder } from "./components/watch-folder";
 import { Notifications } from "./components/notifications";
+import { JobsApi } from "./components/jobs-api";
 
 const cfg = loadStackConfig();
 const tags = stackTags({ application: cfg.application, stack: cfg.stack, region: cfg.region, project: cfg.project });
@@ -123,8 +124,20 @@ const notifications = new Notifications(
   opts,
 );
 
-// TODO(compose when it lands): JobsApi (components/jobs-api.ts: pipeline.readStatements(),
-// apiBurstLimit/apiRateLimit/corsOrigins, export apiUrl).
+// Jobs API: read-only, IAM-authorized HTTP API over the live tables (export apiUrl).
+const jobsApi = new JobsApi(
+  "api",
+  {
+    pipeline,
+    corsOrigins: cfg.corsOrigins,
+    rateLimit: cfg.apiRateLimit,
+    burstLimit: cfg.apiBurstLimit,
+    logRetentionDays: cfg.logRetentionDays,
+    logLevel: cfg.logLevel,
+  },
+  opts,
+);
+
 
 // ---- Operations dashboard -------------------------------------------------------------------------------------
 // One CloudWatch dashboard per stack: collector health, dead letters, stream lag, consumer errors.
@@ -182,6 +195,8 @@ export const configTable = pipeline.tableNames.config;
 export const streamName = pipeline.streamName;
 export const kmsKeyArn = pipeline.keyArn;
 export const collectorFunction = collector.functionName;
+export const apiUrl = jobsApi.url;
+export const apiInvokeArn = jobsApi.invokeArn;
 export const collectorDeadLetterQueueUrl = collector.deadLetterQueueUrl;
 export const historyBucket = lake?.bucketName;
 export const glueDatabase = lake?.databaseName;

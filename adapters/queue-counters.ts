@@ -12,7 +12,7 @@
  */
 import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { JOB_STATUSES, type JobStatus } from "../domain/job";
-import { TTL_ATTRIBUTE } from "../domain/tables";
+import { QUEUE_STATUS_ATTRIBUTE, TTL_ATTRIBUTE, queueStatusKey } from "../domain/tables";
 
 /** Attribute names on a Jobs item that record what the Queues counters already include. */
 export const COUNTED_QUEUE_ATTRIBUTE = "countedQueue";
@@ -124,14 +124,16 @@ export function dynamoQueueCounters(ddb: DynamoDBDocumentClient, opts: QueueCoun
         Update: {
           TableName: opts.jobsTable,
           Key: { jobId },
-          UpdateExpression: "SET #cq = :tq, #cs = :ts ADD #v :one",
+          // queueStatus (the byQueueStatus index key) moves with the counted marker, in the same transaction.
+          UpdateExpression: "SET #cq = :tq, #cs = :ts, #qs = :qs ADD #v :one",
           ConditionExpression: from
             ? "attribute_exists(jobId) AND #cq = :fq AND #cs = :fs"
             : "attribute_exists(jobId) AND attribute_not_exists(#cs)",
-          ExpressionAttributeNames: { "#cq": COUNTED_QUEUE_ATTRIBUTE, "#cs": COUNTED_STATUS_ATTRIBUTE, "#v": version },
+          ExpressionAttributeNames: { "#cq": COUNTED_QUEUE_ATTRIBUTE, "#cs": COUNTED_STATUS_ATTRIBUTE, "#qs": QUEUE_STATUS_ATTRIBUTE, "#v": version },
           ExpressionAttributeValues: {
             ":tq": to.queueName,
             ":ts": to.status,
+            ":qs": queueStatusKey(to.queueName, to.status),
             ":one": 1,
             ...(from ? { ":fq": from.queueName, ":fs": from.status } : {}),
           },

@@ -24,6 +24,9 @@ export const ENV = {
   jobEventsDeliveryStream: "JOB_EVENTS_DELIVERY_STREAM",
   jobsDeliveryStream: "JOBS_DELIVERY_STREAM",
   queueMetricsDeliveryStream: "QUEUE_METRICS_DELIVERY_STREAM",
+  // Jobs API
+  /** Base64 HMAC key (≥ 32 bytes) that signs the API's nextToken; set by the JobsApi component (local: the twin). */
+  apiTokenKey: "API_TOKEN_KEY",
   // Watch folder / convert
   application: "APPLICATION",
   mediaConvertRoleArn: "MEDIACONVERT_ROLE_ARN",

@@ -34,8 +34,23 @@ export const JOBS_TABLE: TableLayout = {
     { name: "byStatus", partitionKey: { name: "status", type: "S" }, sortKey: { name: "createdAt", type: "N" } },
     // "jobs of queue Q, newest first".
     { name: "byQueue", partitionKey: { name: "queueName", type: "S" }, sortKey: { name: "createdAt", type: "N" } },
+    // "jobs of queue Q in status X, newest first" (the Jobs API's ?queue= filter as a key condition, never a
+    // FilterExpression). `queueStatus` = queueStatusKey(queueName, status), set by the queue-counter transaction
+    // (adapters/queue-counters.ts) whenever a job's counted (queue, status) moves, so it follows the counters.
+    { name: "byQueueStatus", partitionKey: { name: "queueStatus", type: "S" }, sortKey: { name: "createdAt", type: "N" } },
   ],
 };
+
+/** Index names of the Jobs table, for the code that queries them. */
+export const JOBS_INDEX = { byStatus: "byStatus", byQueue: "byQueue", byQueueStatus: "byQueueStatus" } as const;
+
+/** Attribute holding the byQueueStatus partition key. */
+export const QUEUE_STATUS_ATTRIBUTE = "queueStatus";
+
+/** The byQueueStatus partition key of a job: `<queueName>#<status>` (queue names hold no `#`). */
+export function queueStatusKey(queueName: string, status: string): string {
+  return `${queueName}#${status}`;
+}
 
 /**
  * Events: every distinct event, "all events of a job in time order" = Query jobId, ascending eventKey.

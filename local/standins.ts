@@ -15,6 +15,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb";
@@ -275,6 +276,24 @@ function createTableInput(name: string, layout: TableLayout): CreateTableCommand
 }
 
 /**
+ * A table kept from an earlier start may predate an index added to domain/tables.ts since: create what is missing
+ * (DynamoDB Local fills a new index from the existing items, as DynamoDB does).
+ */
+async function addMissingIndexes(ddb: DynamoDBClient, name: string, layout: TableLayout, have: string[]): Promise<void> {
+  const input = createTableInput(name, layout);
+  for (const gsi of input.GlobalSecondaryIndexes ?? []) {
+    if (have.includes(gsi.IndexName!)) continue;
+    await ddb.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: input.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: gsi.IndexName, KeySchema: gsi.KeySchema, Projection: gsi.Projection } }],
+      }),
+    );
+  }
+}
+
+/**
  * Creates the four tables (`<prefix>-Jobs`, …) from the layout in domain/tables.ts with TTL on, as the
  * BasePipeline component does in AWS. Tables that already exist are kept (the twin reuses its state).
  */
@@ -290,7 +309,8 @@ export async function createTables(prefix: string, env: Record<string, string | 
       const name = `${prefix}-${layout.logicalName}`;
       names[layout.logicalName.toLowerCase()] = name;
       try {
-        await ddb.send(new DescribeTableCommand({ TableName: name }));
+        const existing = await ddb.send(new DescribeTableCommand({ TableName: name }));
+        await addMissingIndexes(ddb, name, layout, existing.Table?.GlobalSecondaryIndexes?.map((g) => g.IndexName ?? "") ?? []);
         continue;
       } catch (err) {
         if ((err as { name?: string }).name !== "ResourceNotFoundException") throw err;

@@ -15,6 +15,7 @@
  * One twin per process: handlers read `process.env` at cold start, so the twin sets it while it runs.
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
@@ -293,6 +294,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       [ENV.queuesTable]: tables.queues,
       [ENV.configTable]: tables.config,
       [ENV.tableTtlDays]: "30",
+      // The Jobs API's nextToken key: a fresh one per start (tokens of an earlier run are refused, as after a key change).
+      [ENV.apiTokenKey]: randomBytes(32).toString("base64"),
       [ENV.deadLetterQueueUrl]: sqs.queueUrl(`${prefix}-dead-letters`),
       [ENV.streamName]: streamName,
       [ENV.useStreams]: "true",

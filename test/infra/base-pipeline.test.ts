@@ -30,7 +30,7 @@ describe("infra: BasePipeline", () => {
     );
     assert.deepEqual(
       jobs.inputs.attributes.map((a: any) => `${a.name}:${a.type}`).sort(),
-      ["createdAt:N", "jobId:S", "queueName:S", "status:S"],
+      ["createdAt:N", "jobId:S", "queueName:S", "queueStatus:S", "status:S"],
     );
     const events = run.one(TABLE, "p-events");
     assert.equal(events.inputs.hashKey, EVENTS_TABLE.partitionKey.name);

@@ -1,0 +1,126 @@
+/**
+ * A small client for the Jobs API used by `mcjobs jobs`: GET with SigV4 (service `execute-api`, signed by
+ * @smithy/signature-v4 with the caller's credentials from the SDK's default chain) or unsigned for the local twin,
+ * and a helper that follows nextToken. Errors from the API come back as `ApiCallError` with its code and message.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface ApiClientOptions {
+  /** Base URL of the API, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com or http://127.0.0.1:8780 */
+  endpoint: string;
+  /** Sign requests (required for a deployed API; the local twin does not check). */
+  sign: boolean;
+  region?: string;
+  credentials?: () => Promise<Credentials>;
+  fetchImpl?: typeof fetch;
+  /** Per-request timeout (default 30 s). */
+  timeoutMs?: number;
+}
+
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiCallError";
+  }
+}
+
+export function isLoopback(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname;
+  return host === "localhost" || host === "[::1]" || host === "::1" || /^127\./.test(host);
+}
+
+/** The region in an execute-api host name, if any. */
+export function regionOfEndpoint(endpoint: string): string | undefined {
+  return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(endpoint).hostname)?.[1];
+}
+
+/** The running local twin's API URL, from `<dir>/twin.json` (written by `mcjobs start`). */
+export function twinApiUrl(dir: string): string | undefined {
+  try {
+    const state = JSON.parse(fs.readFileSync(path.join(dir, "twin.json"), "utf8")) as { apiUrl?: unknown };
+    return typeof state.apiUrl === "string" ? state.apiUrl : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function apiClient(opts: ApiClientOptions) {
+  const base = new URL(opts.endpoint);
+  const doFetch = opts.fetchImpl ?? fetch;
+  let signer: SignatureV4 | undefined;
+  if (opts.sign) {
+    if (!opts.region) throw new Error("cannot sign without a region: pass --region (or use an execute-api URL, which names it)");
+    if (!opts.credentials) throw new Error("cannot sign without credentials");
+    signer = new SignatureV4({ service: "execute-api", region: opts.region, credentials: opts.credentials, sha256: Sha256 });
+  }
+
+  async function get(route: string, query: Record<string, string | undefined> = {}): Promise<Record<string, any>> {
+    const q: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q[k] = v;
+    const pathname = `${base.pathname.replace(/\/$/, "")}${route}`;
+    let headers: Record<string, string> = { host: base.host, accept: "application/json" };
+    if (signer) {
+      const signed = await signer.sign({
+        method: "GET",
+        protocol: base.protocol,
+        hostname: base.hostname,
+        port: base.port ? Number(base.port) : undefined,
+        path: pathname,
+        query: q,
+        headers,
+      });
+      headers = signed.headers as Record<string, string>;
+    }
+    const url = new URL(pathname, base);
+    for (const [k, v] of Object.entries(q)) url.searchParams.set(k, v);
+    const { host: _host, ...sendHeaders } = headers;
+    let res: Response;
+    try {
+      res = await doFetch(url, { headers: sendHeaders, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
+    } catch (err) {
+      throw new Error(`cannot reach the Jobs API at ${base.origin}: ${(err as Error).message}`);
+    }
+    const text = await res.text();
+    let body: any;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiCallError(res.status, "NotJson", `HTTP ${res.status} from ${base.origin}, not JSON: ${text.slice(0, 200)}`);
+    }
+    if (!res.ok) {
+      // Our API: { error: { code, message } }; API Gateway itself (403 on a bad signature): { message }.
+      const code = body?.error?.code ?? (res.status === 403 ? "Forbidden" : `HTTP${res.status}`);
+      const message = body?.error?.message ?? body?.message ?? text.slice(0, 200);
+      throw new ApiCallError(res.status, code, message);
+    }
+    return body;
+  }
+
+  return {
+    get,
+    /** Every page of a listing (follows nextToken), or just the first. */
+    async listJobs(status: string, query: Record<string, string | undefined>, all: boolean): Promise<{ pages: Record<string, any>[]; jobs: Record<string, any>[] }> {
+      const pages: Record<string, any>[] = [];
+      let token: string | undefined;
+      do {
+        const page = await get(`/jobs/${encodeURIComponent(status)}`, { ...query, nextToken: token });
+        pages.push(page);
+        token = all ? page.nextToken : undefined;
+      } while (token);
+      return { pages, jobs: pages.flatMap((p) => p.jobs ?? []) };
+    },
+  };
+}
