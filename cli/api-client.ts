@@ -57,6 +57,46 @@ export function twinApiUrl(dir: string): string | undefined {
   }
 }
 
+/** A SigV4 signer for the Jobs API (service `execute-api`). */
+export function apiSigner(region: string, credentials: Credentials | (() => Promise<Credentials>)): SignatureV4 {
+  return new SignatureV4({
+    service: "execute-api",
+    region,
+    credentials: typeof credentials === "function" ? credentials : async () => credentials,
+    sha256: Sha256,
+  });
+}
+
+/**
+ * The URL and headers of `GET <base path><route>?<query>`, signed when a signer is given. The `host` header is
+ * signed but left out of the returned headers (fetch sets it from the URL).
+ */
+export async function apiGetRequest(
+  base: URL,
+  route: string,
+  query: Record<string, string>,
+  signer?: SignatureV4,
+): Promise<{ url: URL; headers: Record<string, string> }> {
+  const pathname = `${base.pathname.replace(/\/$/, "")}${route}`;
+  let headers: Record<string, string> = { host: base.host, accept: "application/json" };
+  if (signer) {
+    const signed = await signer.sign({
+      method: "GET",
+      protocol: base.protocol,
+      hostname: base.hostname,
+      port: base.port ? Number(base.port) : undefined,
+      path: pathname,
+      query,
+      headers,
+    });
+    headers = signed.headers as Record<string, string>;
+  }
+  const url = new URL(pathname, base);
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+  const { host: _host, ...rest } = headers;
+  return { url, headers: rest };
+}
+
 export function apiClient(opts: ApiClientOptions) {
   const base = new URL(opts.endpoint);
   const doFetch = opts.fetchImpl ?? fetch;
@@ -64,29 +104,13 @@ export function apiClient(opts: ApiClientOptions) {
   if (opts.sign) {
     if (!opts.region) throw new Error("cannot sign without a region: pass --region (or use an execute-api URL, which names it)");
     if (!opts.credentials) throw new Error("cannot sign without credentials");
-    signer = new SignatureV4({ service: "execute-api", region: opts.region, credentials: opts.credentials, sha256: Sha256 });
+    signer = apiSigner(opts.region, opts.credentials);
   }
 
   async function get(route: string, query: Record<string, string | undefined> = {}): Promise<Record<string, any>> {
     const q: Record<string, string> = {};
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q[k] = v;
-    const pathname = `${base.pathname.replace(/\/$/, "")}${route}`;
-    let headers: Record<string, string> = { host: base.host, accept: "application/json" };
-    if (signer) {
-      const signed = await signer.sign({
-        method: "GET",
-        protocol: base.protocol,
-        hostname: base.hostname,
-        port: base.port ? Number(base.port) : undefined,
-        path: pathname,
-        query: q,
-        headers,
-      });
-      headers = signed.headers as Record<string, string>;
-    }
-    const url = new URL(pathname, base);
-    for (const [k, v] of Object.entries(q)) url.searchParams.set(k, v);
-    const { host: _host, ...sendHeaders } = headers;
+    const { url, headers: sendHeaders } = await apiGetRequest(base, route, q, signer);
     let res: Response;
     try {
       res = await doFetch(url, { headers: sendHeaders, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });

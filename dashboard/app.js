@@ -109,7 +109,9 @@
     if (!res.ok) {
       let detail = "";
       try {
-        detail = (await res.json()).message || "";
+        const body = await res.json();
+        // The Jobs API answers { error: { code, message } }; the twin's and the proxy's own errors { message }.
+        detail = (body.error && body.error.message) || body.message || "";
       } catch (_) {}
       throw new Error(`${path}: HTTP ${res.status}${detail ? ` — ${detail}` : ""}`);
     }

@@ -1,6 +1,6 @@
 /**
  * The dashboard against a deployed Jobs API. The API uses IAM auth, which a browser cannot sign for, so this
- * small loopback server serves the dashboard page and forwards its read-only API calls (GET /jobs/…) to the
+ * small loopback server serves the dashboard page and forwards its read-only API calls (GET /jobs/…, /queues…) to the
  * deployed endpoint, signed with SigV4 (service `execute-api`) using the caller's AWS credentials (the SDK's
  * default chain: env, profile, SSO…). Nothing else is forwarded; the credentials never reach the browser.
  */
@@ -8,16 +8,11 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { z } from "zod";
+import { apiGetRequest, apiSigner, type Credentials } from "../cli/api-client";
 import { codesJson } from "../local/server";
 
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+export { regionOfEndpoint, type Credentials } from "../cli/api-client";
 
 export interface DashboardProxyOptions {
   /** Base URL of the deployed Jobs API, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com */
@@ -38,11 +33,6 @@ export const EndpointSchema = z.string().refine((u) => {
   }
 }, ENDPOINT_HINT);
 
-/** The region in an execute-api host name, if any. */
-export function regionOfEndpoint(endpoint: string): string | undefined {
-  return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(endpoint).hostname)?.[1];
-}
-
 const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/index.html": ["index.html", "text/html; charset=utf-8"],
@@ -50,16 +40,11 @@ const STATIC: Record<string, [string, string]> = {
   "/dashboard/style.css": ["style.css", "text/css; charset=utf-8"],
 };
 /** Only the API's read paths are forwarded. */
-const FORWARDED = /^\/(jobs\/[^/]+|queues)$/;
+const FORWARDED = /^\/(jobs\/[^/]+|queues(\/[^/]+)?)$/;
 
 export async function startDashboardProxy(opts: DashboardProxyOptions): Promise<{ url: string; stop(): Promise<void> }> {
   const base = new URL(EndpointSchema.parse(opts.endpoint));
-  const signer = new SignatureV4({
-    service: "execute-api",
-    region: opts.region,
-    credentials: typeof opts.credentials === "function" ? opts.credentials : async () => opts.credentials as Credentials,
-    sha256: Sha256,
-  });
+  const signer = apiSigner(opts.region, opts.credentials);
   const doFetch = opts.fetchImpl ?? fetch;
 
   const server = http.createServer((req, res) => {
@@ -76,21 +61,10 @@ export async function startDashboardProxy(opts: DashboardProxyOptions): Promise<
         if (req.method !== "GET" || !FORWARDED.test(url.pathname)) {
           return send(404, "application/json", JSON.stringify({ message: `Not forwarded: ${req.method} ${url.pathname}` }));
         }
-        const basePath = base.pathname.replace(/\/$/, "");
         const query: Record<string, string> = {};
         for (const [k, v] of url.searchParams) query[k] = v;
-        const signed = await signer.sign({
-          method: "GET",
-          protocol: base.protocol,
-          hostname: base.hostname,
-          port: base.port ? Number(base.port) : undefined,
-          path: `${basePath}${url.pathname}`,
-          query,
-          headers: { host: base.host, accept: "application/json" },
-        });
-        const target = new URL(`${basePath}${url.pathname}`, base);
-        target.search = url.search;
-        const upstream = await doFetch(target, { method: "GET", headers: signed.headers as Record<string, string> });
+        const target = await apiGetRequest(base, url.pathname, query, signer);
+        const upstream = await doFetch(target.url, { method: "GET", headers: target.headers });
         send(upstream.status, upstream.headers.get("content-type") ?? "application/json", Buffer.from(await upstream.arrayBuffer()));
       } catch (err) {
         send(502, "application/json", JSON.stringify({ message: `Could not reach the Jobs API: ${(err as Error).message}` }));

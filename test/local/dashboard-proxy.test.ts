@@ -46,7 +46,7 @@ describe("dashboard proxy for a deployed (IAM-auth) Jobs API", () => {
     assert.equal(EndpointSchema.safeParse("ftp://x").success, false);
   });
 
-  it("serves the page and forwards only GET /jobs/... with a valid SigV4 signature", async () => {
+  it("serves the page and forwards only GET /jobs/... and /queues/... with a valid SigV4 signature", async () => {
     const proxy = await startDashboardProxy({ endpoint: upstreamUrl, region: "eu-west-1", credentials: creds });
     try {
       const page = await fetch(proxy.url);
@@ -59,10 +59,15 @@ describe("dashboard proxy for a deployed (IAM-auth) Jobs API", () => {
       assert.equal(seen[0].valid, true, "signature recomputed upstream matches");
       assert.match(String(seen[0].headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request/);
       assert.equal(seen[0].url, "/jobs/PROGRESSING?limit=5");
+      // The per-queue counters are read-only API paths too.
+      assert.equal((await fetch(`${proxy.url}queues/Default`)).status, 200);
+      assert.equal(seen[1].url, "/queues/Default");
+      assert.equal(seen[1].valid, true);
       // Anything else stays local.
       assert.equal((await fetch(`${proxy.url}admin`)).status, 404);
       assert.equal((await fetch(`${proxy.url}jobs/PROGRESSING`, { method: "DELETE" })).status, 404);
-      assert.equal(seen.length, 1, "nothing but the GET /jobs call reached upstream");
+      assert.equal((await fetch(`${proxy.url}queues/Default/x`)).status, 404);
+      assert.equal(seen.length, 2, "nothing but the two GET calls reached upstream");
     } finally {
       await proxy.stop();
     }
