@@ -23,7 +23,8 @@ import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { S3Event } from "aws-lambda";
 import * as clients from "../adapters/clients";
 import { ENV } from "../domain/env";
-import { collectorPattern, notificationPattern, type EventPattern } from "../domain/patterns";
+import { notificationRules, renderNotification } from "../domain/notifications";
+import { collectorPattern, type EventPattern } from "../domain/patterns";
 import { forgetProductModules, invoke, loadHandler, type LambdaHandler } from "./lambda";
 import { startKinesisPoller, type ConsumerEvent, type ConsumerResult, type KinesisPoller } from "./kinesis-poller";
 import { createRouter, type DeadLetter, type Router } from "./router";
@@ -95,7 +96,12 @@ export interface Notification {
   at: number;
   jobId?: string;
   status?: string;
+  /** The Notifications rule that matched (domain/notifications.ts). */
+  rule: string;
+  /** First line of the message. */
   subject: string;
+  /** The text the SNS topic would carry. */
+  message: string;
   event: unknown;
 }
 
@@ -357,23 +363,22 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         retryDelaysMs: [Math.max(50, 60_000 / speed / 10), Math.max(100, 120_000 / speed / 10)],
       });
     }
-    routes.push({
-      name: "notifications",
-      pattern: notificationPattern(application),
-      deliver: async (event: unknown) => {
-        const d = (event as { detail?: { jobId?: string; status?: string; errorCode?: number; errorMessage?: string } }).detail ?? {};
-        const n: Notification = {
-          at: Date.now(),
-          jobId: d.jobId,
-          status: d.status,
-          subject: `MediaConvert job ${d.jobId ?? "?"} ${d.status === "ERROR" ? `failed (${d.errorCode ?? "?"}: ${d.errorMessage ?? ""})` : "completed"}`,
-          event,
-        };
-        notifications.push(n);
-        if (notifications.length > 1000) notifications.splice(0, notifications.length - 1000);
-        fs.appendFileSync(outbox, `${JSON.stringify(n)}\n`);
-      },
-    });
+    // The deployed Notifications rules, one route each (together they match exactly notificationPattern), and
+    // the text their InputTransformer would publish.
+    for (const rule of notificationRules(application, baseEnv.AWS_REGION ?? "us-east-1")) {
+      routes.push({
+        name: `notifications:${rule.id}`,
+        pattern: rule.pattern,
+        deliver: async (event: unknown) => {
+          const d = (event as { detail?: { jobId?: string; status?: string } }).detail ?? {};
+          const message = renderNotification(rule, event);
+          const n: Notification = { at: Date.now(), jobId: d.jobId, status: d.status, rule: rule.id, subject: message.split("\n")[0]!, message, event };
+          notifications.push(n);
+          if (notifications.length > 1000) notifications.splice(0, notifications.length - 1000);
+          fs.appendFileSync(outbox, `${JSON.stringify(n)}\n`);
+        },
+      });
+    }
     router = createRouter({
       routes,
       concurrency: opts.concurrency ?? 8,

@@ -50,7 +50,13 @@ describe("local twin wiring", function () {
     await twin.settle({ timeoutMs: 60_000 });
     const mine = twin.notifications.filter((n) => n.jobId === id);
     assert.ok(mine.length >= 1);
-    assert.ok(mine.every((n) => n.status === "COMPLETE" && /completed/.test(n.subject)));
+    // The text the deployed rule's InputTransformer would publish: the job, its status, and a console link.
+    for (const n of mine) {
+      assert.equal(n.status, "COMPLETE");
+      assert.equal(n.rule, "complete");
+      assert.match(n.subject, new RegExp(`job ${id} .*: COMPLETE$`));
+      assert.match(n.message, /Open the job: https:\/\/\S+console\.aws\.amazon\.com\/mediaconvert/);
+    }
     const outbox = fs.readFileSync(path.join(dir, "twin", "notifications.jsonl"), "utf8");
     assert.ok(outbox.includes(id!));
     // Another application's jobs are not ours to notify about.
