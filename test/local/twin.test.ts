@@ -79,5 +79,15 @@ describe("local twin wiring", function () {
     // Not submitted twice on the next scans.
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(twin.simulator!.listJobs().length, before + 1);
+    // The convert handler recorded it from the CreateJob answer: the API has its submit time and settings at
+    // once, and the collector never needs GetJob for it.
+    await twin.settle({ timeoutMs: 60_000 });
+    const res = await fetch(`${twin.urls.apiUrl}/jobs/${job.id}`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as any;
+    const rec = body.job ?? body;
+    assert.equal(rec.submittedAt, job.timing.submitTime * 1000);
+    assert.equal(rec.settings?.inputs?.[0]?.uri, `s3://${twin.buckets.watch}/inputs/clip one.mp4`);
+    assert.equal(twin.simulator!.callsFor(job.id), 0, "no GetJob for a job the watch folder created");
   });
 });
