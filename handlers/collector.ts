@@ -586,6 +586,6 @@ export async function handler(input: unknown, context?: Context): Promise<Collec
   try {
     return await collect(input, context);
   } finally {
-    deps.metrics.publishStoredMetrics();
+    if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
   }
 }

@@ -344,6 +344,6 @@ export async function handler(input: unknown, context?: Context): Promise<Conver
   try {
     return await convert(input);
   } finally {
-    deps.metrics.publishStoredMetrics();
+    if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
   }
 }
