@@ -128,6 +128,8 @@ export interface Twin {
   tables: TableNames;
   streamName: string;
   buckets: { watch: string; output: string };
+  /** Local watch folder: files copied here go to the watch bucket's inputs/ (when the convert handler is wired). */
+  inboxDir: string;
   lakeDir: string;
   deliveryStreams: { jobEvents: string; jobs: string; queueMetrics: string };
   /** The MediaConvert simulator (when local/mediaconvert is present). */
@@ -191,6 +193,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     for (const part of STATE_PARTS) fs.rmSync(path.join(dir, part), { recursive: true, force: true });
   }
   const twinDir = path.join(dir, "twin");
+  const inboxDir = path.join(dir, "inbox");
   const lakeDir = path.join(dir, "lake");
   fs.mkdirSync(twinDir, { recursive: true });
 
@@ -430,7 +433,29 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       const seen = new Set<string>(fs.existsSync(seenFile) ? (JSON.parse(fs.readFileSync(seenFile, "utf8")) as string[]) : []);
       const s3 = clients.s3(baseEnv as NodeJS.ProcessEnv);
       let stopped = false;
+      // The local inbox: a file copied into <dir>/inbox/ is uploaded to inputs/ once its size holds still for one
+      // scan (so a copy in progress is not taken half-written), then moved to inbox/submitted/.
+      fs.mkdirSync(path.join(inboxDir, "submitted"), { recursive: true });
+      const sizes = new Map<string, number>();
+      const sweepInbox = async () => {
+        for (const name of fs.readdirSync(inboxDir)) {
+          const file = path.join(inboxDir, name);
+          const st = fs.statSync(file, { throwIfNoEntry: false });
+          if (!st?.isFile() || name.startsWith(".")) continue;
+          if (sizes.get(name) !== st.size) {
+            sizes.set(name, st.size);
+            continue;
+          }
+          sizes.delete(name);
+          await s3.send(
+            new PutObjectCommand({ Bucket: buckets.watch, Key: `inputs/${name}`, Body: fs.createReadStream(file), ContentLength: st.size }),
+          );
+          fs.renameSync(file, path.join(inboxDir, "submitted", name));
+          log(`inbox: ${name} → s3://${buckets.watch}/inputs/${name}`);
+        }
+      };
       const scan = async () => {
+        await sweepInbox().catch((err) => log(`inbox: ${(err as Error).message}`));
         let token: string | undefined;
         do {
           const page = await s3.send(new ListObjectsV2Command({ Bucket: buckets.watch, Prefix: "inputs/", ContinuationToken: token }));
@@ -593,6 +618,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       tables,
       streamName,
       buckets,
+      inboxDir,
       lakeDir,
       deliveryStreams,
       simulator,

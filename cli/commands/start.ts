@@ -117,7 +117,7 @@ const command: Command = {
     console.log(`  Dashboard  ${twin.urls.dashboardUrl}`);
     console.log(`  Jobs API   ${twin.urls.apiUrl}/jobs/PROGRESSING   ${twin.urls.apiUrl}/jobs/<jobId>`);
     console.log(`  Lake       ${twin.lakeDir}   (mcjobs history --local ${twin.lakeDir} --list)`);
-    console.log(`  Watch      s3://${twin.buckets.watch}/inputs/  on ${twin.env.MCJOBS_ENDPOINT_S3}`);
+    console.log(`  Watch      copy media into ${twin.inboxDir}/ (it goes to s3://${twin.buckets.watch}/inputs/ on ${twin.env.MCJOBS_ENDPOINT_S3})`);
     if (st.missing.length) console.log(`  Not wired yet: ${st.missing.join("; ")}`);
     console.log("");
     const demoRuns = args.demo && !!twin.simulator;

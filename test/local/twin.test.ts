@@ -90,4 +90,18 @@ describe("local twin wiring", function () {
     assert.equal(rec.settings?.inputs?.[0]?.uri, `s3://${twin.buckets.watch}/inputs/clip one.mp4`);
     assert.equal(twin.simulator!.callsFor(job.id), 0, "no GetJob for a job the watch folder created");
   });
+
+  it("takes a file copied into the local inbox to the watch folder, once it has stopped growing", async function () {
+    if (!fs.existsSync(path.join(repo, "handlers/convert.ts"))) this.skip();
+    const media = await makeMedia({ kind: "mp4-faststart", seconds: 2, width: 320, height: 180 });
+    const before = twin.simulator!.listJobs().length;
+    fs.copyFileSync(media, path.join(twin.inboxDir, "from inbox.mp4"));
+    const deadline = Date.now() + 30_000;
+    while (twin.simulator!.listJobs().length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const jobs = twin.simulator!.listJobs() as any[];
+    assert.equal(jobs.length, before + 1);
+    assert.equal(jobs[jobs.length - 1].settings.inputs[0].fileInput, `s3://${twin.buckets.watch}/inputs/from inbox.mp4`);
+    assert.ok(fs.existsSync(path.join(twin.inboxDir, "submitted", "from inbox.mp4")), "moved out of the inbox");
+    assert.ok(!fs.existsSync(path.join(twin.inboxDir, "from inbox.mp4")));
+  });
 });
