@@ -10,6 +10,12 @@ import { JOB_STATUSES, PHASES, type JobRecord } from "./job";
 import { McEventSchema, type McEvent } from "./events";
 
 const optNum = z.number().optional();
+/** An epoch-ms time a Date can hold (history partitions by its UTC day). */
+const epochMs = z
+  .number()
+  .min(0, "must be an epoch-ms time, not negative")
+  .max(8_640_000_000_000_000, "is past the last time a date can hold (8.64e15 ms)");
+const optEpochMs = epochMs.optional();
 
 const ProbeSchema = z.looseObject({
   container: z.string().optional(),
@@ -21,7 +27,7 @@ const ProbeSchema = z.looseObject({
   bytesRead: z.number(),
   requests: z.number(),
   complete: z.boolean(),
-  probedAt: z.number(),
+  probedAt: epochMs,
 });
 
 /** The job record as data: validates the names and types others rely on; extra keys are kept. */
@@ -35,11 +41,11 @@ export const JobRecordSchema = z.looseObject({
   application: z.string().optional(),
   userMetadata: z.record(z.string(), z.string()),
   status: z.enum(JOB_STATUSES),
-  createdAt: z.number(),
-  submittedAt: optNum,
-  progressingAt: optNum,
-  finishedAt: optNum,
-  lastEventAt: z.number(),
+  createdAt: epochMs,
+  submittedAt: optEpochMs,
+  progressingAt: optEpochMs,
+  finishedAt: optEpochMs,
+  lastEventAt: epochMs,
   percentComplete: optNum,
   currentPhase: z.enum(PHASES).optional(),
   phasePercentComplete: z.record(z.enum(PHASES), z.number()).optional(),
@@ -48,13 +54,13 @@ export const JobRecordSchema = z.looseObject({
   queuedMs: optNum,
   transcodingMs: optNum,
   etaMs: optNum,
-  estimatedFinishAt: optNum,
+  estimatedFinishAt: optEpochMs,
   speed: optNum,
   input: z.looseObject({}).optional(),
   outputs: z.array(z.looseObject({ paths: z.array(z.string()) })).optional(),
   warnings: z.array(z.looseObject({ code: z.number(), count: z.number() })),
   error: z.looseObject({ code: z.number(), category: z.string() }).optional(),
-  queueHops: z.array(z.looseObject({ at: z.number() })),
+  queueHops: z.array(z.looseObject({ at: epochMs })),
   eventCount: z.number().int().nonnegative(),
   settings: z.looseObject({}).optional(),
   probe: ProbeSchema.optional(),
@@ -68,7 +74,7 @@ export const StreamRecordSchema = z.object({
   event: McEventSchema,
   job: JobRecordSchema,
   /** When the collector wrote the record (epoch ms). */
-  at: z.number(),
+  at: epochMs,
 });
 
 export interface StreamRecord {

@@ -142,6 +142,18 @@ describe("history: consumers", function () {
     assert.deepEqual(out2.batchItemFailures.map((f) => f.itemIdentifier), [records[0].kinesis.sequenceNumber, records[2].kinesis.sequenceNumber]);
   });
 
+  it("history: a record whose job time is out of any date's range is dead-lettered naming the field (fuzz found it)", async () => {
+    const { delivery } = await firehose();
+    const letters = memoryDeadLetter();
+    const bad = JSON.parse(Buffer.from(encodeStreamRecord(recordsOfJob(1)[0])).toString("utf8"));
+    bad.job.createdAt = -8640000000000001;
+    const handler = createHistoryHandler({ delivery, streams: { jobEvents: "je", jobs: "jb" }, logger, deadLetter: letters });
+    const out = await handler({ Records: [kinesisRecord(JSON.stringify(bad))] } as KinesisStreamEvent);
+    assert.deepEqual(out.batchItemFailures, []);
+    assert.equal(letters.letters.length, 1);
+    assert.match(letters.letters[0].reason, /job\.createdAt.*epoch-ms/);
+  });
+
   it("history: fuzzed stream records (mutated real ones): never throws; each record is delivered or dead-lettered", async () => {
     const { fh, delivery } = await firehose();
     const templates = KNOWN_JOBS.flatMap((_, j) => recordsOfJob(j)).map((r) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>);
