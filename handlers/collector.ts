@@ -152,6 +152,12 @@ export interface CollectorDeps {
   probeTimeoutMs?: number;
   /** Jobs processed at once within one invocation (default 8); events of one job always run one after another. */
   concurrency?: number;
+  /**
+   * How long to wait for an event another attempt holds (default 3 s) before failing it so Lambda retries it.
+   * Long enough for a duplicate delivered at the same moment to finish; an attempt that died holding the claim is
+   * taken over once its lease ends, by this wait or by a retry.
+   */
+  inFlightWaitMs?: number;
 }
 
 export interface CollectorResult {
@@ -335,22 +341,35 @@ export function createCollector(deps: CollectorDeps) {
 
   async function processEvent(w: Work, leaseMs: number, remainingMs: () => number, result: CollectorResult): Promise<void> {
     const { event } = w;
-    const claim = await events.claim(
-      {
-        jobId: event.jobId,
-        eventKey: event.eventKey,
-        eventId: event.eventId,
-        status: event.status,
-        timestamp: event.timestamp,
-        event,
-        raw: safeJson(w.raw),
-      },
-      { now: now(), leaseMs, ttlSeconds: config.ttlSeconds },
-    );
-    if (claim.kind === "done" || claim.kind === "in-flight") {
+    const claimInput = {
+      jobId: event.jobId,
+      eventKey: event.eventKey,
+      eventId: event.eventId,
+      status: event.status,
+      timestamp: event.timestamp,
+      event,
+      raw: safeJson(w.raw),
+    };
+    let claim = await events.claim(claimInput, { now: now(), leaseMs, ttlSeconds: config.ttlSeconds });
+    // Held by another attempt. A duplicate delivered at the same moment finishes within the wait; but the holder
+    // may also have failed and been unable to give the claim back, so "in flight" is never taken as "done": after
+    // the wait the event fails and Lambda retries it (by then the lease has ended and the retry takes it over).
+    // Wall-clock time here: `now()` may be a test's fixed clock.
+    const waitUntil = Date.now() + Math.min(deps.inFlightWaitMs ?? 3000, Math.max(0, remainingMs() - 2000));
+    for (let pause = 50; claim.kind === "in-flight" && Date.now() < waitUntil; pause = Math.min(500, pause * 2)) {
+      await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(1, waitUntil - Date.now()))));
+      claim = await events.claim(claimInput, { now: now(), leaseMs, ttlSeconds: config.ttlSeconds });
+    }
+    if (claim.kind === "in-flight") {
+      metrics.addMetric("EventsInFlightElsewhere", MetricUnit.Count, 1);
+      throw new Error(
+        `event ${event.eventKey} is held by another attempt until ${new Date(claim.claimUntil).toISOString()}; failing it so it is retried`,
+      );
+    }
+    if (claim.kind === "done") {
       result.duplicates++;
       metrics.addMetric("DuplicateEvents", MetricUnit.Count, 1);
-      logger.debug("duplicate event skipped", { eventKey: event.eventKey, jobId: event.jobId, state: claim.kind });
+      logger.debug("duplicate event skipped", { eventKey: event.eventKey, jobId: event.jobId });
       return;
     }
     w.claimUntil = claim.claimUntil;

@@ -361,7 +361,9 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         name: "collector",
         pattern: collectorPattern(opts.collectOnlyApplication ? application : undefined) as EventPattern,
         deliver: async (event: unknown) => {
-          await invoke(collector, event, { functionName: `${prefix}-collector`, timeoutMs: 60_000 });
+          // 20 s (the deployed function has 60 s): an event claim lasts as long as its invocation, so an attempt
+          // that fails without giving its claim back holds the event for that long before a retry can take it.
+          await invoke(collector, event, { functionName: `${prefix}-collector`, timeoutMs: 20_000 });
         },
         retryDelaysMs: [Math.max(50, 60_000 / speed / 10), Math.max(100, 120_000 / speed / 10)],
       });
