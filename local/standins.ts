@@ -35,6 +35,11 @@ export interface StandInOptions {
   ports?: Partial<Record<StandInService, number>>;
   /** Region the stand-ins pretend to be; default us-east-1. */
   region?: string;
+  /**
+   * Keep DynamoDB Local's tables in memory even when `dir` is given (faster; gone when it stops). The soak uses
+   * it: DynamoDB Local's SQLite files are the twin's slowest part on a small machine.
+   */
+  dynamoDbInMemory?: boolean;
 }
 
 export interface StandIns {
@@ -215,7 +220,7 @@ export async function startStandIns(opts: StandInOptions = {}): Promise<StandIns
       const port = asked ?? (service === "dynamodb" ? await freePort() : 0);
       const started =
         service === "dynamodb"
-          ? await startDynamoDb(port, opts.dir)
+          ? await startDynamoDb(port, opts.dynamoDbInMemory ? undefined : opts.dir)
           : service === "kinesis"
             ? await startKinesis(port, opts.dir)
             : await startS3(port, opts.dir);

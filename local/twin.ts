@@ -83,6 +83,8 @@ export interface TwinOptions {
   logLevel?: string;
   /** Where the twin's own progress lines go (default: nowhere). */
   log?: (line: string) => void;
+  /** DynamoDB Local keeps its tables in memory rather than under `dir` (default false; see StandInOptions). */
+  dynamoDbInMemory?: boolean;
   /** Also write `twin.json` (default true). */
   writeStateFile?: boolean;
 }
@@ -234,6 +236,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     log("starting DynamoDB Local, kinesalite and s3rver…");
     const standIns: StandIns = await startStandIns({
       dir,
+      dynamoDbInMemory: opts.dynamoDbInMemory,
       ports: { dynamodb: opts.ports?.dynamodb, kinesis: opts.ports?.kinesis, s3: opts.ports?.s3 },
     });
     stops.push(() => standIns.stop());

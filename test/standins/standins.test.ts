@@ -1,6 +1,9 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
 import * as net from "node:net";
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -87,5 +90,32 @@ describe("local stand-ins", function () {
     for (const ep of eps) assert.equal(await portOpen(ep!), true);
     await extra.stop();
     for (const ep of eps) assert.equal(await portOpen(ep!), false, `${ep} still open after stop()`);
+  });
+
+  it("keeps DynamoDB tables in the state folder across restarts, or only in memory when asked", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcjobs-standins-"));
+    try {
+      const tablesAfterRestart = async (dynamoDbInMemory: boolean): Promise<string[]> => {
+        const first = await startStandIns({ dir, services: ["dynamodb"], dynamoDbInMemory });
+        await createTables(dynamoDbInMemory ? "mem" : "disk", first.env);
+        await first.stop();
+        const second = await startStandIns({ dir, services: ["dynamodb"], dynamoDbInMemory });
+        const raw = new DynamoDBClient({ region: "us-east-1", endpoint: second.endpoints.dynamodb, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+        try {
+          return (await raw.send(new ListTablesCommand({}))).TableNames ?? [];
+        } finally {
+          raw.destroy();
+          await second.stop();
+        }
+      };
+      const onDisk = await tablesAfterRestart(false);
+      assert.ok(onDisk.includes("disk-Jobs"), `tables after a restart: ${onDisk.join(", ")}`);
+      const filesBefore = fs.readdirSync(path.join(dir, "dynamodb")).sort();
+      const inMemory = await tablesAfterRestart(true);
+      assert.deepEqual(inMemory.filter((t) => t.startsWith("mem-")), [], "in-memory tables outlived their process");
+      assert.deepEqual(fs.readdirSync(path.join(dir, "dynamodb")).sort(), filesBefore, "in-memory mode wrote to the state folder");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
