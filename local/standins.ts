@@ -117,9 +117,13 @@ async function startDynamoDb(port: number, dir: string | undefined): Promise<{ e
   // sharedDb: one database whatever region or access key a client uses.
   const child = dynamoDbLocal.spawn({ port, path: dbPath, sharedDb: true, stdio: "pipe" });
   trackChild(child);
+  // Only the tail is kept (for the start-up errors below): a long run must not grow this string forever.
   let output = "";
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-65_536);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const endpoint = `http://${HOST}:${port}`;
   const client = new DynamoDBClient({
     endpoint,
