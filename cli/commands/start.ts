@@ -102,16 +102,38 @@ const command: Command = {
         warn(...a);
       };
     }
+    // Signals are ours from here on, start-up included: DynamoDB Local runs in its own process group (out of
+    // reach of the terminal's Ctrl-C), so this process must never die of one without stopping it.
+    let early: string | undefined;
+    let onSignal: (signal: string) => void = (signal) => {
+      if (early) process.exit(130); // the exit hook in local/standins.ts still kills DynamoDB Local
+      early = signal;
+      console.log(`\nmcjobs: ${signal} received while starting; stopping as soon as the twin is up (again to force)…`);
+    };
+    const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+    const listener = (signal: NodeJS.Signals) => onSignal(signal);
+    for (const signal of signals) process.on(signal, listener);
+    const release = () => {
+      for (const signal of signals) process.off(signal, listener);
+    };
     console.log(`mcjobs: starting the local twin (state in ${args.dir}${args.fresh ? ", wiped first" : ""})…`);
-    const twin = await startTwin({
-      dir: args.dir,
-      fresh: args.fresh,
-      ports: { http: args.port },
-      speed: args.speed,
-      demo: args.demo,
-      logLevel: args.verbose ? "WARN" : "ERROR",
-      log: args.verbose ? log : (line) => (/^(not wired|dead letter)/.test(line) ? log(line) : undefined),
-    });
+    let twin: Awaited<ReturnType<typeof startTwin>>;
+    try {
+      twin = await startTwin({
+        dir: args.dir,
+        fresh: args.fresh,
+        ports: { http: args.port },
+        speed: args.speed,
+        demo: args.demo,
+        logLevel: args.verbose ? "WARN" : "ERROR",
+        // Ctrl-C reaches only this process, which stops DynamoDB Local after the in-flight invocations.
+        ownProcessGroup: true,
+        log: args.verbose ? log : (line) => (/^(not wired|dead letter)/.test(line) ? log(line) : undefined),
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
     const st = twin.status();
     console.log("");
     console.log(`  Dashboard  ${twin.urls.dashboardUrl}`);
@@ -125,10 +147,12 @@ const command: Command = {
 
     return new Promise<number>((resolve) => {
       let stopping = false;
-      const stop = (signal: string) => {
+      let warned = false;
+      onSignal = (signal: string) => {
         if (stopping) {
-          console.error("mcjobs: stopping already; press Ctrl-C again in a few seconds to force.");
-          process.once(signal as NodeJS.Signals, () => process.exit(130));
+          if (warned) process.exit(130); // the exit hook still kills DynamoDB Local
+          warned = true;
+          console.error("mcjobs: stopping already; press Ctrl-C again to force.");
           return;
         }
         stopping = true;
@@ -136,16 +160,17 @@ const command: Command = {
         twin.stop().then(
           () => {
             console.log("mcjobs: stopped cleanly.");
+            release();
             resolve(0);
           },
           (err) => {
             console.error(`mcjobs: error while stopping: ${(err as Error).message}`);
+            release();
             resolve(1);
           },
         );
       };
-      process.once("SIGINT", () => stop("SIGINT"));
-      process.once("SIGTERM", () => stop("SIGTERM"));
+      if (early) onSignal(early);
     });
   },
 };

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -9,8 +9,13 @@ import { parseStartArgs } from "../../cli/commands/start";
 const repo = path.resolve(__dirname, "../..");
 const bin = path.join(repo, "bin", "mcjobs.js");
 
-function run(args: string[], cwd: string): { child: ChildProcess; out: () => string; exited: Promise<{ code: number | null; signal: string | null }> } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env } });
+function run(
+  args: string[],
+  cwd: string,
+  opts: { ownGroup?: boolean } = {},
+): { child: ChildProcess; out: () => string; exited: Promise<{ code: number | null; signal: string | null }> } {
+  // ownGroup: the child leads a process group of its own, as a command run from a terminal does.
+  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env }, detached: opts.ownGroup });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
@@ -103,6 +108,74 @@ describe("mcjobs start", function () {
     assert.equal(fs.existsSync(path.join(dir, "twin.json")), false, "twin.json removed on stop");
     // State stays for the next start.
     assert.ok(fs.existsSync(path.join(dir, "dynamodb")));
+  });
+
+  it("stops cleanly when Ctrl-C reaches the whole process group mid-workload: in-flight invocations finish against a live DynamoDB Local", async function () {
+    this.timeout(120_000);
+    const dir = path.join(tmp, "group");
+    const p = run(["start", "--dir", dir, "--port", "0", "--speed", "240"], tmp, { ownGroup: true });
+    children.push(p.child);
+    await waitFor(() => /Dashboard\s+http:\/\/127\.0\.0\.1:\d+\//.test(p.out()), 60_000, "the printed URLs", p.out);
+    const base = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(p.out())![1];
+    const state = JSON.parse(fs.readFileSync(path.join(dir, "twin.json"), "utf8")) as { endpoints: Record<string, string> };
+    const dynamo = state.endpoints.MCJOBS_ENDPOINT_DYNAMODB;
+
+    // The terminal's Ctrl-C goes to its foreground process group: DynamoDB Local must not be in it.
+    const children_ = execFileSync("ps", ["-o", "pid=,pgid=,comm=", "--ppid", String(p.child.pid)], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/));
+    const java = children_.find((c) => c[2] === "java");
+    assert.ok(java, `no java child of the twin in:\n${children_.join("\n")}`);
+    assert.notEqual(Number(java[1]), p.child.pid, "DynamoDB Local is in the terminal's process group");
+
+    // Wait for the demo workload to be flowing through the collector, then Ctrl-C the whole group.
+    let delivered = 0;
+    await waitFor(
+      () => {
+        void fetch(`${base}/twin/status`)
+          .then((r) => r.json() as Promise<{ router: { delivered: Record<string, number> } }>)
+          .then((st) => (delivered = st.router.delivered.collector ?? 0))
+          .catch(() => undefined);
+        return delivered >= 10;
+      },
+      60_000,
+      "collector deliveries",
+      p.out,
+    );
+    process.kill(-p.child.pid!, "SIGINT");
+    const { code } = await p.exited;
+    assert.equal(code, 0, p.out());
+    assert.match(p.out(), /stopped cleanly/);
+    // Events still queued at the stop are kept as dead letters (an operator can redrive them); none may have
+    // failed because a stand-in went away under a running invocation.
+    const dlq = path.join(dir, "twin", "dead-letters.jsonl");
+    const letters = fs.existsSync(dlq)
+      ? fs.readFileSync(dlq, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { error: string })
+      : [];
+    for (const l of letters) assert.match(l.error, /twin stopped before/, `dead letter from a failed invocation:\n${p.out()}`);
+    assert.equal(await portOpen(dynamo), false, "DynamoDB Local (Java) still listening after exit");
+  });
+
+  it("a Ctrl-C during start-up stops the twin once it is up, leaving no Java behind", async function () {
+    this.timeout(120_000);
+    const dir = path.join(tmp, "early");
+    const p = run(["start", "--dir", dir, "--port", "0", "--no-demo"], tmp, { ownGroup: true });
+    children.push(p.child);
+    await waitFor(() => /starting the local twin/.test(p.out()), 30_000, "the start-up line", p.out);
+    process.kill(-p.child.pid!, "SIGINT");
+    const { code } = await p.exited;
+    assert.equal(code, 0, p.out());
+    assert.match(p.out(), /SIGINT received while starting/);
+    assert.match(p.out(), /stopped cleanly/);
+    // DynamoDB Local runs outside the process group that got the signal: it must have been stopped, not orphaned.
+    let left = "";
+    try {
+      left = execFileSync("pgrep", ["-f", path.join(dir, "dynamodb")], { encoding: "utf8" }).trim();
+    } catch {
+      left = ""; // pgrep exits 1 when nothing matches
+    }
+    assert.equal(left, "", "a DynamoDB Local process outlived the twin");
   });
 
   it("says which port is taken and how to choose another", async function () {
