@@ -154,7 +154,7 @@ describe("collector handler on the local stand-ins", function () {
       raw("COMPLETE", base + 60_000, { outputGroupDetails: [{ type: "FILE_GROUP", outputDetails: [{ outputFilePaths: ["s3://out/race.mp4"], durationInMs: 4000 }] }] }),
     ];
     const { gaveUp } = await deliver(r.collect, shuffle([...events, ...events.slice(0, 10)], 42), { concurrency: 24 });
-    assert.deepEqual(gaveUp.map((g) => String((g as { err: unknown }).err)), []);
+    assert.deepEqual(gaveUp.map((g) => String(g.err)), []);
     const jobs = await jobRecords(r);
     assert.deepEqual(jobs.get(jobId), reduceEvents(parsedAll(events)));
     assert.equal(jobs.get(jobId)!.eventCount, events.length);
@@ -319,7 +319,7 @@ describe("collector handler on the local stand-ins", function () {
       });
       const deliveries = shuffle([...fixtureEvents, ...fixtureEvents], 9);
       const { gaveUp, failedAttempts } = await deliver(r.collect, deliveries, { concurrency: 6, retries: 8 });
-      assert.equal(gaveUp.length, 0, `every invocation eventually succeeded: ${gaveUp.map((g) => String((g as { err: Error }).err?.message)).join("; ")}`);
+      assert.equal(gaveUp.length, 0, `every invocation eventually succeeded: ${gaveUp.map((g) => String((g.err as Error)?.message)).join("; ")}`);
       const distinct = parsedAll(fixtureEvents);
       const expected = expectedJobs(distinct);
       ddbProxy.setRate(0);

@@ -23,12 +23,19 @@ function run(
   return { child, out: () => out, exited };
 }
 
-async function waitFor(pred: () => boolean, ms: number, what: string, out: () => string): Promise<void> {
+async function waitFor(pred: () => boolean | Promise<boolean>, ms: number, what: string, out: () => string): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!pred()) {
+  while (!(await pred())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${out()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Waits for `mcjobs start` to print its URLs; returns the dashboard's (= the API's) base URL. */
+async function printedBase(p: { out: () => string }): Promise<string> {
+  const re = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//;
+  await waitFor(() => re.test(p.out()), 60_000, "the printed URLs", p.out);
+  return re.exec(p.out())![1];
 }
 
 function portOpen(url: string): Promise<boolean> {
@@ -73,8 +80,7 @@ describe("mcjobs start", function () {
     const dir = path.join(tmp, "state");
     const p = run(["start", "--dir", dir, "--port", "0", "--speed", "120", "--no-demo"], tmp);
     children.push(p.child);
-    await waitFor(() => /Dashboard\s+http:\/\/127\.0\.0\.1:\d+\//.test(p.out()), 60_000, "the printed URLs", p.out);
-    const base = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(p.out())![1];
+    const base = await printedBase(p);
 
     const state = JSON.parse(fs.readFileSync(path.join(dir, "twin.json"), "utf8")) as {
       apiUrl: string;
@@ -115,29 +121,24 @@ describe("mcjobs start", function () {
     const dir = path.join(tmp, "group");
     const p = run(["start", "--dir", dir, "--port", "0", "--speed", "240"], tmp, { ownGroup: true });
     children.push(p.child);
-    await waitFor(() => /Dashboard\s+http:\/\/127\.0\.0\.1:\d+\//.test(p.out()), 60_000, "the printed URLs", p.out);
-    const base = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(p.out())![1];
+    const base = await printedBase(p);
     const state = JSON.parse(fs.readFileSync(path.join(dir, "twin.json"), "utf8")) as { endpoints: Record<string, string> };
     const dynamo = state.endpoints.MCJOBS_ENDPOINT_DYNAMODB;
 
     // The terminal's Ctrl-C goes to its foreground process group: DynamoDB Local must not be in it.
-    const children_ = execFileSync("ps", ["-o", "pid=,pgid=,comm=", "--ppid", String(p.child.pid)], { encoding: "utf8" })
+    const procs = execFileSync("ps", ["-o", "pid=,pgid=,comm=", "--ppid", String(p.child.pid)], { encoding: "utf8" })
       .trim()
       .split("\n")
       .map((l) => l.trim().split(/\s+/));
-    const java = children_.find((c) => c[2] === "java");
-    assert.ok(java, `no java child of the twin in:\n${children_.join("\n")}`);
+    const java = procs.find((c) => c[2] === "java");
+    assert.ok(java, `no java child of the twin in:\n${procs.join("\n")}`);
     assert.notEqual(Number(java[1]), p.child.pid, "DynamoDB Local is in the terminal's process group");
 
     // Wait for the demo workload to be flowing through the collector, then Ctrl-C the whole group.
-    let delivered = 0;
     await waitFor(
-      () => {
-        void fetch(`${base}/twin/status`)
-          .then((r) => r.json() as Promise<{ router: { delivered: Record<string, number> } }>)
-          .then((st) => (delivered = st.router.delivered.collector ?? 0))
-          .catch(() => undefined);
-        return delivered >= 10;
+      async () => {
+        const st = (await (await fetch(`${base}/twin/status`)).json()) as { router: { delivered: Record<string, number> } };
+        return (st.router.delivered.collector ?? 0) >= 10;
       },
       60_000,
       "collector deliveries",

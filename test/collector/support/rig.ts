@@ -131,14 +131,14 @@ export async function deliver(
   collect: (input: unknown) => Promise<CollectorResult>,
   events: unknown[],
   opts: { concurrency?: number; retries?: number; batchSize?: number } = {},
-): Promise<{ results: CollectorResult[]; failedAttempts: number; gaveUp: unknown[] }> {
+): Promise<{ results: CollectorResult[]; failedAttempts: number; gaveUp: Array<{ input: unknown; err: unknown }> }> {
   const concurrency = opts.concurrency ?? 8;
   const retries = opts.retries ?? 0;
   const batchSize = opts.batchSize ?? 1;
   const inputs: unknown[] = [];
   for (let i = 0; i < events.length; i += batchSize) inputs.push(batchSize === 1 ? events[i] : events.slice(i, i + batchSize));
   const results: CollectorResult[] = [];
-  const gaveUp: unknown[] = [];
+  const gaveUp: Array<{ input: unknown; err: unknown }> = [];
   let failedAttempts = 0;
   let next = 0;
   await Promise.all(
