@@ -86,12 +86,31 @@ async function assertPortFree(port: number, what: string): Promise<void> {
   });
 }
 
-function assertJava(): void {
-  const probe = spawnSync("java", ["-version"], { stdio: "ignore" });
-  if (probe.error || probe.status !== 0) {
+/**
+ * Throws, saying what to do, unless `java -version` runs. Exported for tests, which pass their own PATH.
+ *
+ * Only a java that cannot be found or exits non-zero is a problem. A probe killed by a signal ran: that is a
+ * Ctrl-C to the terminal's process group arriving during start-up, which the caller handles by stopping once up.
+ */
+export function assertJava(env: NodeJS.ProcessEnv = process.env): void {
+  const probe = spawnSync("java", ["-version"], { env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 30_000 });
+  const err = probe.error as NodeJS.ErrnoException | undefined;
+  if (err?.code === "ENOENT") {
     throw new Error(
       "Java is needed to run DynamoDB Local but `java` was not found on PATH. Install a Java 17+ runtime " +
         "(Debian/Ubuntu: `apt-get install openjdk-17-jre-headless`; macOS: `brew install openjdk@17`) and try again.",
+    );
+  }
+  if (err?.code === "ETIMEDOUT") {
+    throw new Error("`java -version` did not finish within 30 s; DynamoDB Local needs a working Java 17+ runtime.");
+  }
+  if (err) throw new Error(`Could not run \`java -version\` (DynamoDB Local needs Java 17+): ${err.message}`);
+  if (probe.signal !== null) return;
+  if (probe.status !== 0) {
+    const said = (probe.stderr ?? "").trim().split("\n").slice(-5).join("\n");
+    throw new Error(
+      `\`java -version\` exited with code ${probe.status}; DynamoDB Local needs a working Java 17+ runtime on PATH.` +
+        (said ? `\nIt said:\n${said}` : ""),
     );
   }
 }

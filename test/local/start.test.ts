@@ -12,10 +12,10 @@ const bin = path.join(repo, "bin", "mcjobs.js");
 function run(
   args: string[],
   cwd: string,
-  opts: { ownGroup?: boolean } = {},
+  opts: { ownGroup?: boolean; path?: string } = {},
 ): { child: ChildProcess; out: () => string; exited: Promise<{ code: number | null; signal: string | null }> } {
   // ownGroup: the child leads a process group of its own, as a command run from a terminal does.
-  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env }, detached: opts.ownGroup });
+  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...(opts.path ? { PATH: opts.path } : {}) }, detached: opts.ownGroup });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
@@ -161,7 +161,13 @@ describe("mcjobs start", function () {
   it("a Ctrl-C during start-up stops the twin once it is up, leaving no Java behind", async function () {
     this.timeout(120_000);
     const dir = path.join(tmp, "early");
-    const p = run(["start", "--dir", dir, "--port", "0", "--no-demo"], tmp, { ownGroup: true });
+    // A java that takes 3 s to answer `-version`, so the Ctrl-C lands while start-up's Java check runs (a CI run
+    // once lost that race: the interrupted check was reported as "java not found").
+    const realJava = execFileSync("sh", ["-c", "command -v java"], { encoding: "utf8" }).trim();
+    const slow = path.join(tmp, "bin-slow-java");
+    fs.mkdirSync(slow, { recursive: true });
+    fs.writeFileSync(path.join(slow, "java"), `#!/bin/sh\nif [ "$1" = -version ]; then sleep 3; fi\nexec "${realJava}" "$@"\n`, { mode: 0o755 });
+    const p = run(["start", "--dir", dir, "--port", "0", "--no-demo"], tmp, { ownGroup: true, path: `${slow}:${process.env.PATH}` });
     children.push(p.child);
     await waitFor(() => /starting the local twin/.test(p.out()), 30_000, "the start-up line", p.out);
     process.kill(-p.child.pid!, "SIGINT");

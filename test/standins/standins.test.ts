@@ -9,7 +9,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecor
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import * as clients from "../../adapters/clients";
 import { JOBS_TABLE, TTL_ATTRIBUTE } from "../../domain/tables";
-import { createBucket, createStream, createTables, startStandIns, type StandIns } from "../../local/standins";
+import { assertJava, createBucket, createStream, createTables, startStandIns, type StandIns } from "../../local/standins";
 
 function portOpen(endpoint: string): Promise<boolean> {
   const { hostname, port } = new URL(endpoint);
@@ -117,5 +117,45 @@ describe("local stand-ins", function () {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("local stand-ins: the Java check", function () {
+  let bin: string;
+  before(() => {
+    bin = fs.mkdtempSync(path.join(os.tmpdir(), "mcjobs-java-"));
+  });
+  after(() => fs.rmSync(bin, { recursive: true, force: true }));
+
+  /** A PATH whose only `java` is the given shell script. */
+  function fakeJava(name: string, script: string): NodeJS.ProcessEnv {
+    const dir = path.join(bin, name);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "java"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return { ...process.env, PATH: `${dir}:/usr/bin:/bin` };
+  }
+
+  it("passes when java runs", () => {
+    assert.doesNotThrow(() => assertJava(fakeJava("ok", 'echo \'openjdk version "17"\' >&2')));
+  });
+
+  it("says how to install Java when none is on PATH", () => {
+    const empty = path.join(bin, "empty");
+    fs.mkdirSync(empty);
+    assert.throws(() => assertJava({ ...process.env, PATH: empty }), /`java` was not found on PATH.*apt-get install openjdk-17-jre-headless/s);
+  });
+
+  it("a java that fails is reported with its exit code and what it said, not as missing", () => {
+    const env = fakeJava("broken", "echo 'Error: could not find libjava.so' >&2; exit 3");
+    assert.throws(
+      () => assertJava(env),
+      (err: Error) => /exited with code 3/.test(err.message) && /could not find libjava\.so/.test(err.message) && !/not found on PATH/.test(err.message),
+    );
+  });
+
+  it("a probe stopped by a signal (a Ctrl-C during start-up) is not mistaken for a missing java", () => {
+    // The terminal's Ctrl-C reaches every process in its group, the probe included; the twin handles the
+    // signal itself (it stops once up), so the check must not fail start-up with a wrong diagnosis.
+    assert.doesNotThrow(() => assertJava(fakeJava("interrupted", "kill -INT $$")));
   });
 });
