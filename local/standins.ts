@@ -164,8 +164,9 @@ async function startDynamoDb(
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {
-      if (child.exitCode !== null) {
-        throw new Error(`DynamoDB Local exited with code ${child.exitCode} before it was ready:\n${output.trim()}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const how = child.exitCode !== null ? `with code ${child.exitCode}` : `on signal ${child.signalCode}`;
+        throw new Error(`DynamoDB Local exited ${how} before it was ready:\n${output.trim()}`);
       }
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(1000) });

@@ -185,6 +185,19 @@ describe("mcjobs start", function () {
     assert.equal(left, "", "a DynamoDB Local process outlived the twin");
   });
 
+  it("a java that dies of a signal is reported at once, not after the 60 s readiness wait", async function () {
+    this.timeout(30_000);
+    // It answers `-version` (the start-up check passes) and is killed as soon as it runs DynamoDB Local.
+    const killed = path.join(tmp, "bin-killed-java");
+    fs.mkdirSync(killed, { recursive: true });
+    fs.writeFileSync(path.join(killed, "java"), `#!/bin/sh\nif [ "$1" = -version ]; then exit 0; fi\nkill -KILL $$\n`, { mode: 0o755 });
+    const p = run(["start", "--dir", path.join(tmp, "killed"), "--port", "0", "--no-demo"], tmp, { path: `${killed}:${process.env.PATH}` });
+    children.push(p.child);
+    const { code } = await p.exited;
+    assert.equal(code, 1, p.out());
+    assert.match(p.out(), /DynamoDB Local exited on signal SIGKILL before it was ready/);
+  });
+
   it("says which port is taken and how to choose another", async function () {
     this.timeout(60_000);
     const blocker = net.createServer();
