@@ -2,6 +2,7 @@
  * `mcjobs start` (= `npm start`): runs the local twin in the foreground until Ctrl-C.
  */
 import { z } from "zod";
+import { JOB_STATUSES } from "../../domain/job";
 import type { Command } from "../mcjobs";
 
 export const DEFAULT_PORT = 8780;
@@ -137,7 +138,9 @@ const command: Command = {
     const st = twin.status();
     console.log("");
     console.log(`  Dashboard  ${twin.urls.dashboardUrl}`);
-    console.log(`  Jobs API   ${twin.urls.apiUrl}/jobs/PROGRESSING   ${twin.urls.apiUrl}/jobs/<jobId>`);
+    // COMPLETE as the example: at the default speed a demo job is PROGRESSING for about a second, so that list is
+    // usually empty when someone first opens it.
+    console.log(`  Jobs API   ${twin.urls.apiUrl}/jobs/COMPLETE   ${twin.urls.apiUrl}/jobs/<jobId>   (any of ${JOB_STATUSES.join(", ")})`);
     console.log(`  Lake       ${twin.lakeDir}   (mcjobs history --local ${twin.lakeDir} --list)`);
     console.log(`  Watch      copy media into ${twin.inboxDir}/ (it goes to s3://${twin.buckets.watch}/inputs/ on ${twin.env.MCJOBS_ENDPOINT_S3})`);
     if (st.missing.length) console.log(`  Not wired yet: ${st.missing.join("; ")}`);

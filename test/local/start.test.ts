@@ -94,7 +94,10 @@ describe("mcjobs start", function () {
     const page = await fetch(`${base}/`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<title>mcjobs/);
-    const api = await fetch(`${base}/jobs/PROGRESSING`);
+    // The example list URL it prints answers (the API is the twin's, on the same port).
+    const listUrl = /Jobs API\s+(\S+)/.exec(p.out())?.[1];
+    assert.equal(listUrl, `${base}/jobs/COMPLETE`, p.out());
+    const api = await fetch(listUrl);
     if (fs.existsSync(path.join(repo, "handlers/api.ts"))) {
       assert.equal(api.status, 200, await api.clone().text());
     } else {
