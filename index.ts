@@ -1,18 +1,22 @@
 /**
  * The mcjobs Pulumi program: one stack per region where you run MediaConvert (docs/deploy.md).
  *
- * Reads and validates the stack config (config/stack.ts; a bad value stops here with the key named), builds an AWS
+ * Reads and validates the stack config (infra/stack-config.ts; a bad value stops here with the key named), builds an AWS
  * provider for the stack's region whose defaultTags put the stack tags on every taggable resource, composes the
  * components, and exports what a user needs.
  *
  * Names: every global or account-wide name is either left to Pulumi's autonaming (random suffix) or carries the
- * stack and region, so stacks never collide (test/infra/posture.test.ts deploys two regions side by side).
- * Data retention: with `retainData` (default true) tables, the KMS key and the history lake are kept on
- * `pulumi destroy` (retainOnDelete) and tables get deletion protection; set it false for throw-away stacks.
+ * stack and region, so stacks never collide (test/components/posture.test.ts deploys two regions side by side).
+ * Data retention: with `retainData` (default true) what holds data is kept on `pulumi destroy` (retainOnDelete):
+ * the tables, the buckets and the stack KMS key (components/tags.ts DATA_TYPES), all autonamed, so a later
+ * `pulumi up` of the same stack creates new ones beside them; tables get deletion protection. Set it false for
+ * throw-away stacks.
+ * Alarms: every alarm of every component has the operations topic (components/operations.ts) as its alarm and OK
+ * action, through a transformation on each component; people subscribe with `alarmSubscribers`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { loadStackConfig } from "./config/stack";
+import { loadStackConfig } from "./infra/stack-config";
 import { stackTags, retainData } from "./components/tags";
 import { BasePipeline } from "./components/base-pipeline";
 import { EventCollector } from "./components/event-collector";
@@ -21,14 +25,33 @@ import { StreamConsumers } from "./components/stream-consumers";
 import { WatchFolder } from "./components/watch-folder";
 import { Notifications } from "./components/notifications";
 import { JobsApi } from "./components/jobs-api";
+import { Operations, notifyOnAlarms } from "./components/operations";
+import { Reconciler } from "./components/reconciler";
 
 const cfg = loadStackConfig();
 const tags = stackTags({ application: cfg.application, stack: cfg.stack, region: cfg.region, project: cfg.project });
 
-const provider = new aws.Provider(`aws-${cfg.region}`, { region: cfg.region as aws.Region, defaultTags: { tags } });
-const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
-// Components holding data: with retainData, their buckets/tables/keys/Glue catalog survive `pulumi destroy`.
-const dataOpts: pulumi.ComponentResourceOptions = { ...opts, transformations: cfg.retainData ? [retainData()] : [] };
+// An explicit provider reads no stack config of its own: the `aws:` settings the program knows are passed here.
+const provider = new aws.Provider(`aws-${cfg.region}`, {
+  region: cfg.region as aws.Region,
+  profile: cfg.aws.profile,
+  allowedAccountIds: cfg.aws.allowedAccountIds,
+  forbiddenAccountIds: cfg.aws.forbiddenAccountIds,
+  defaultTags: { tags },
+});
+
+// The operations topic first: every other component's alarms name it as their action.
+const operations = new Operations(
+  "ops",
+  { application: cfg.application, subscribers: cfg.alarmSubscribers },
+  { providers: { aws: provider } },
+);
+const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider }, transformations: [notifyOnAlarms(operations.topicArn)] };
+// Components holding data: with retainData, their buckets, tables and keys survive `pulumi destroy`.
+const dataOpts: pulumi.ComponentResourceOptions = {
+  ...opts,
+  transformations: [notifyOnAlarms(operations.topicArn), ...(cfg.retainData ? [retainData()] : [])],
+};
 
 /** Lower-case, `_`-separated: Glue database names are account+region wide and must not collide across stacks. */
 const glueSafe = (s: string) => s.toLowerCase().replace(/[^a-z0-9_]/g, "_");
@@ -78,6 +101,7 @@ const collector = new EventCollector(
     application: cfg.collectOnlyApplication ? cfg.application : undefined,
     probeBucketArns,
     probeBudgetBytes: cfg.probeBudgetBytes,
+    probeMaxRequests: cfg.probeMaxRequests,
     logRetentionDays: cfg.logRetentionDays,
     logLevel: cfg.logLevel,
   },
@@ -95,6 +119,7 @@ if (cfg.useStreams && pipeline.streamArn) {
       bytesScannedCutoffPerQuery: cfg.athenaBytesScannedLimit,
       databaseName: glueSafe(`${cfg.application}_${cfg.stack}`),
       forceDestroy: !cfg.retainData,
+      logRetentionDays: cfg.logRetentionDays,
     },
     dataOpts,
   );
@@ -107,6 +132,7 @@ if (cfg.useStreams && pipeline.streamArn) {
       bufferIntervalSeconds: cfg.bufferInterval,
       kmsKeyArn: pipeline.keyArn,
       logRetentionDays: cfg.logRetentionDays,
+      logLevel: cfg.logLevel,
     },
     opts,
   );
@@ -138,11 +164,26 @@ const jobsApi = new JobsApi(
   opts,
 );
 
+// Reconciler: every reconcileMinutes, asks MediaConvert about jobs whose events stopped arriving and records jobs
+// none of whose events arrived. No operations topic exists yet: its dead-letter alarm has no actions.
+const reconciler = new Reconciler(
+  "reconciler",
+  {
+    pipeline,
+    reconcileMinutes: cfg.reconcileMinutes,
+    onlyApplication: cfg.collectOnlyApplication ? cfg.application : undefined,
+    logRetentionDays: cfg.logRetentionDays,
+    logLevel: cfg.logLevel,
+  },
+  opts,
+);
 
 // ---- Operations dashboard -------------------------------------------------------------------------------------
 // One CloudWatch dashboard per stack: collector health, dead letters, stream lag, consumer errors.
 // Dashboard names are account-wide: application + stack (+ region unless the stack name already has it).
-const dashboardName = `${cfg.application}-${cfg.stack}${cfg.stack.includes(cfg.region) ? "" : `-${cfg.region}`}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 255);
+const dashboardName = `${cfg.application}-${cfg.stack}${cfg.stack.includes(cfg.region) ? "" : `-${cfg.region}`}`
+  .replace(/[^A-Za-z0-9_-]/g, "-")
+  .slice(0, 255);
 const lambdaMetric = (fn: pulumi.Output<string>, metric: string, stat = "Sum") =>
   fn.apply((name) => ["AWS/Lambda", metric, "FunctionName", name, { stat }]);
 const widget = (title: string, metrics: pulumi.Input<unknown[]>[], x: number, y: number) =>
@@ -155,7 +196,12 @@ const widget = (title: string, metrics: pulumi.Input<unknown[]>[], x: number, y:
     properties: { title, region: cfg.region, view: "timeSeries", stacked: false, period: 60, metrics: m },
   }));
 const widgets: pulumi.Output<unknown>[] = [
-  widget("Collector invocations and errors", [lambdaMetric(collector.functionName, "Invocations"), lambdaMetric(collector.functionName, "Errors")], 0, 0),
+  widget(
+    "Collector invocations and errors",
+    [lambdaMetric(collector.functionName, "Invocations"), lambdaMetric(collector.functionName, "Errors")],
+    0,
+    0,
+  ),
   widget("Collector duration (p99, ms)", [lambdaMetric(collector.functionName, "Duration", "p99")], 12, 0),
   widget(
     "Dead letters waiting",
@@ -170,7 +216,13 @@ if (pipeline.stream && consumers) {
       "Stream: records in, consumer lag (ms)",
       [
         pipeline.stream.name.apply((n) => ["AWS/Kinesis", "IncomingRecords", "StreamName", n, { stat: "Sum" }]),
-        pipeline.stream.name.apply((n) => ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", n, { stat: "Maximum", yAxis: "right" }]),
+        pipeline.stream.name.apply((n) => [
+          "AWS/Kinesis",
+          "GetRecords.IteratorAgeMilliseconds",
+          "StreamName",
+          n,
+          { stat: "Maximum", yAxis: "right" },
+        ]),
       ],
       12,
       6,
@@ -204,7 +256,10 @@ export const athenaWorkgroup = lake?.workgroupName;
 export const consumerFailureQueueUrl = consumers?.failureQueueUrl;
 export const watchBucket = watch.watchBucketName;
 export const mediaBucket = watch.mediaBucketName;
-export const convertFunction = watch.functionName;
-export const convertDeadLetterQueueUrl = watch.deadLetterQueue.url;
+export const watchFolderFunction = watch.functionName;
+export const watchFolderDeadLetterQueueUrl = watch.deadLetterQueue.url;
 export const mediaConvertRoleArn = watch.mediaConvertRole.arn;
 export const notificationTopicArn = notifications.topicArn;
+export const alarmTopicArn = operations.topicArn;
+export const reconcilerFunction = reconciler.functionName;
+export const reconcilerDeadLetterQueueUrl = reconciler.deadLetterQueueUrl;

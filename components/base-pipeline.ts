@@ -1,23 +1,27 @@
 /**
  * BasePipeline: the state every other component builds on.
  *
- *  - a customer-managed KMS key (rotation on) that encrypts the tables, the stream and the Lambdas' logs and
- *    environments; its policy lets this account administer it, CloudWatch Logs of this region encrypt this
- *    stack's log groups, and EventBridge/SNS of this account use it for encrypted targets;
- *  - DynamoDB tables Jobs, Events, Queues and Config, laid out exactly as domain/tables.ts says (keys, GSIs),
+ *  - a customer-managed KMS key (rotation on) that encrypts the tables, the stream, the buckets and the Lambdas'
+ *    logs and environments; its policy lets this account administer it through IAM, CloudWatch Logs of this
+ *    region use it only for this account's log groups (encryption context), and EventBridge use it only for rules
+ *    of this account and region (source ARN and account) publishing to topics encrypted with it. Roles get it
+ *    through `keyUse`, which allows it only by way of the services named (kms:ViaService);
+ *  - DynamoDB tables Jobs, Events, Queues and Config, laid out exactly as lib/domain/tables.ts says (keys, GSIs),
  *    on-demand billing, point-in-time recovery, KMS encryption, TTL on `expiresAt` (items written by the
  *    collector carry `now + tableTTL days`; Config items carry none, so they never expire);
  *  - the Config table's items: the pipeline's runtime settings, one item per key, written by the program;
  *  - when `useStreams`, the Kinesis stream (on-demand, KMS, retention = streamTTL hours).
  *
- * Retention: with `retainData` the tables get deletion protection and `retainOnDelete`, so `pulumi destroy` leaves
- * the data; without it (dev stacks) everything goes.
+ * Retention: with `retainData` the tables and the key get deletion protection / `retainOnDelete`, so `pulumi destroy`
+ * leaves the data; the stream is never kept (a buffer: what it carried is in the tables and the lake, and it bills
+ * while it exists). Without `retainData` (dev stacks) everything goes.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { TABLES, TTL_ATTRIBUTE, type TableLayout, type KeyAttr } from "../domain/tables";
-import { ENV } from "../domain/env";
+import { TABLES, TTL_ATTRIBUTE, type TableLayout, type KeyAttr } from "../lib/domain/tables";
+import { ENV } from "../lib/domain/env";
 import type { PermissionStatement } from "./bundled-function";
+import { awsContext, keyGrant, servicePrincipal, type KeyService } from "./tags";
 
 export interface BasePipelineArgs {
   /** Days items live after their last write (stack `tableTTL`, 1–3650). */
@@ -31,6 +35,7 @@ export interface BasePipelineArgs {
   /**
    * Runtime settings written to the Config table, one item per key (e.g. bufferInterval, probeBudgetBytes,
    * application). Values are stored as strings or numbers.
+   * @default {} (no items)
    */
   runtimeSettings?: Record<string, pulumi.Input<string | number | boolean>>;
 }
@@ -58,8 +63,10 @@ function attributesOf(layout: TableLayout): { name: string; type: string }[] {
 
 function validate(args: BasePipelineArgs): void {
   const bad = (k: string, v: unknown, allowed: string) => new Error(`BasePipeline ${k} = ${JSON.stringify(v)} is out of range: ${allowed}`);
-  if (!Number.isInteger(args.tableTTLDays) || args.tableTTLDays < 1 || args.tableTTLDays > 3650) throw bad("tableTTLDays", args.tableTTLDays, "1–3650 days");
-  if (!Number.isInteger(args.streamTTLHours) || args.streamTTLHours < 24 || args.streamTTLHours > 8760) throw bad("streamTTLHours", args.streamTTLHours, "24–8760 hours");
+  if (!Number.isInteger(args.tableTTLDays) || args.tableTTLDays < 1 || args.tableTTLDays > 3650)
+    throw bad("tableTTLDays", args.tableTTLDays, "1–3650 days");
+  if (!Number.isInteger(args.streamTTLHours) || args.streamTTLHours < 24 || args.streamTTLHours > 8760)
+    throw bad("streamTTLHours", args.streamTTLHours, "24–8760 hours");
 }
 
 export class BasePipeline extends pulumi.ComponentResource {
@@ -77,6 +84,8 @@ export class BasePipeline extends pulumi.ComponentResource {
   readonly region: pulumi.Output<string>;
   readonly accountId: pulumi.Output<string>;
   readonly partition: pulumi.Output<string>;
+  /** The partition's service domain (aws.getPartition dnsSuffix), for service hosts. */
+  readonly dnsSuffix: pulumi.Output<string>;
 
   constructor(name: string, args: BasePipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcjobs:components:BasePipeline", name, {}, opts);
@@ -86,44 +95,57 @@ export class BasePipeline extends pulumi.ComponentResource {
     const child = { parent: this };
     const data = { parent: this, retainOnDelete: args.retainData };
 
-    const region = aws.getRegionOutput({}, child).region;
-    const identity = aws.getCallerIdentityOutput({}, child);
-    const partition = aws.getPartitionOutput({}, child).partition;
-    this.region = region;
-    this.accountId = identity.accountId;
-    this.partition = partition;
+    const where = awsContext(child);
+    this.region = where.region;
+    this.accountId = where.accountId;
+    this.partition = where.partition;
+    this.dnsSuffix = where.dnsSuffix;
 
-    const keyPolicy = pulumi.all([region, identity.accountId, partition]).apply(([r, acct, part]) =>
-      JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "AccountAdministersKeyThroughIam",
-            Effect: "Allow",
-            Principal: { AWS: `arn:${part}:iam::${acct}:root` },
-            Action: "kms:*",
-            Resource: "*",
-          },
-          {
-            Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
-            Effect: "Allow",
-            Principal: { Service: `logs.${r}.amazonaws.com` },
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
-            Resource: "*",
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${r}:${acct}:log-group:*` } },
-          },
-          {
-            // EventBridge rules and CloudWatch alarms publishing to topics/queues encrypted with this key.
-            Sid: "EventsAndAlarmsDeliverToEncryptedTargets",
-            Effect: "Allow",
-            Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-            Resource: "*",
-            Condition: { StringEquals: { "aws:SourceAccount": acct } },
-          },
-        ],
-      }),
-    );
+    const keyPolicy = pulumi
+      .all([where.region, where.accountId, where.partition, where.dnsSuffix, servicePrincipal("events", child)])
+      .apply(([r, acct, part, dns, events]) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "AccountAdministersKeyThroughIam",
+              Effect: "Allow",
+              Principal: { AWS: `arn:${part}:iam::${acct}:root` },
+              Action: "kms:*",
+              Resource: "*",
+            },
+            {
+              Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
+              Effect: "Allow",
+              Principal: { Service: `logs.${r}.${dns}` },
+              Action: [
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+                "kms:GenerateDataKey",
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:DescribeKey",
+              ],
+              Resource: "*",
+              Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${r}:${acct}:log-group:*` } },
+            },
+            {
+              // EventBridge rules of this account and region publishing to a topic encrypted with this key (the
+              // job notifications); no other account's rule can use it.
+              Sid: "EventBridgeRulesPublishToEncryptedTopics",
+              Effect: "Allow",
+              Principal: { Service: events },
+              Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+              Resource: "*",
+              Condition: {
+                StringEquals: { "aws:SourceAccount": acct },
+                ArnLike: { "aws:SourceArn": `arn:${part}:events:${r}:${acct}:rule/*` },
+              },
+            },
+          ],
+        }),
+      );
 
     this.key = new aws.kms.Key(
       `${name}-key`,
@@ -199,7 +221,7 @@ export class BasePipeline extends pulumi.ComponentResource {
           encryptionType: "KMS",
           kmsKeyId: this.key.arn,
         },
-        data,
+        child,
       );
       this.streamName = this.stream.name;
       this.streamArn = this.stream.arn;
@@ -212,7 +234,7 @@ export class BasePipeline extends pulumi.ComponentResource {
     });
   }
 
-  /** Handler environment for the tables and stream (names from domain/env.ts). */
+  /** Handler environment for the tables and stream (names from lib/domain/env.ts). */
   environment(): Record<string, pulumi.Input<string>> {
     return {
       [ENV.jobsTable]: this.tableNames.jobs,
@@ -225,9 +247,13 @@ export class BasePipeline extends pulumi.ComponentResource {
     };
   }
 
-  /** Statement letting a role use the stack key for data it reads/writes (DynamoDB, Kinesis, SQS). */
-  keyUse(): PermissionStatement {
-    return { sid: "StackKey", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [this.keyArn] };
+  /**
+   * Statement letting a role use the stack key for the data it reads and writes through `services` (the tables,
+   * the stream, S3 objects, queues encrypted with it), and only through them: a role holding it cannot call
+   * kms:Decrypt itself.
+   */
+  keyUse(services: readonly KeyService[], sid = "StackKey"): PermissionStatement {
+    return keyGrant(sid, this.keyArn, { region: this.region, dnsSuffix: this.dnsSuffix }, services);
   }
 
   /** Read-only access to the live tables (API): GetItem and Query on the tables and their indexes. */
@@ -238,7 +264,7 @@ export class BasePipeline extends pulumi.ComponentResource {
         actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
         resources: tables.flatMap((t) => [this.tableArns[t], pulumi.interpolate`${this.tableArns[t]}/index/*`]),
       },
-      this.keyUse(),
+      this.keyUse(["dynamodb"]),
     ];
   }
 
@@ -248,10 +274,17 @@ export class BasePipeline extends pulumi.ComponentResource {
     return [
       {
         sid: "ReadStream",
-        actions: ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:SubscribeToShard"],
+        actions: [
+          "kinesis:GetRecords",
+          "kinesis:GetShardIterator",
+          "kinesis:DescribeStream",
+          "kinesis:DescribeStreamSummary",
+          "kinesis:ListShards",
+          "kinesis:SubscribeToShard",
+        ],
         resources: [this.streamArn],
       },
-      this.keyUse(),
+      this.keyUse(["kinesis"]),
     ];
   }
 }

@@ -2,8 +2,10 @@
  * BundledFunction: the one way this program makes a Lambda function.
  *
  * What you get, always:
- *  - a Lambda on `nodejs22.x`, `arm64`, code = the esbuild bundle in `dist/<bundle>/` (built by `npm run build`,
- *    scripts/build-lambdas.ts), handler `index.handler`, X-Ray tracing active, JSON logs;
+ *  - a Lambda on `nodejs22.x`, `arm64`, code = the esbuild bundle in `dist/<bundle>/`, which the program builds
+ *    itself the first time a function asks for it in a run (infra/lambda-code.ts), before the code archive
+ *    registers: preview and up need no manual build, and never deploy a stale bundle; handler `index.handler`,
+ *    X-Ray tracing active, JSON logs;
  *  - its own IAM role that Lambda alone may assume, with exactly the statements you pass (a wildcard action, or
  *    `"*"` as resource for an action that can be scoped, is refused when the program runs) plus what the function
  *    itself needs: write its own log group, send traces, decrypt its environment with your KMS key, send failed
@@ -13,18 +15,19 @@
  *
  * Keep this API stable: every component builds its Lambdas with it.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { statementProblems } from "../policy/iam";
+import { statementProblems } from "../infra/policy/iam";
+import { lambdaCode, lambdaCodeSources } from "../infra/lambda-code";
+import { awsContext, keyGrant, servicePrincipal } from "./tags";
 
 /** Repository root (this file lives in components/). */
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
-/** Where `npm run build` puts the bundle of a handler. */
+/** Where the program builds the bundle of a handler. */
 export function bundleDir(bundle: string): string {
-  return path.join(REPO_ROOT, "dist", bundle);
+  return path.join(lambdaCodeSources().outDir, bundle);
 }
 
 /** One IAM statement the function's role gets. Actions are exact (no `*`); resources are ARNs. */
@@ -35,7 +38,7 @@ export interface PermissionStatement {
   actions: string[];
   /**
    * ARNs the actions apply to (Outputs welcome). `"*"` is accepted only when every action is one AWS cannot
-   * scope (policy/iam.ts UNSCOPABLE_ACTIONS).
+   * scope (infra/policy/iam.ts UNSCOPABLE_ACTIONS).
    */
   resources: pulumi.Input<pulumi.Input<string>[]>;
   /** Optional IAM condition block, e.g. { StringEquals: { "s3:prefix": ["inputs/"] } }. */
@@ -45,44 +48,59 @@ export interface PermissionStatement {
 export interface AsyncInvokeArgs {
   /** ARN of an SQS queue or SNS topic that receives invocations that failed every attempt. */
   onFailureArn: pulumi.Input<string>;
-  /** Retries after the first failed attempt, 0–2 (default 2). */
+  /** Retries after the first failed attempt, 0–2. @default 2 */
   maximumRetryAttempts?: number;
-  /** Seconds an event may wait for processing, 60–21600 (default 3600). */
+  /** Seconds an event may wait for processing, 60–21600. @default 3600 */
   maximumEventAgeSeconds?: number;
 }
 
 export interface BundledFunctionArgs {
-  /** Bundle name = folder under dist/ (e.g. "collector" for dist/collector/index.js). */
+  /** Bundle name: a key of LAMBDA_ENTRIES (infra/lambda-bundle.ts), built into dist/<bundle>/. */
   bundle: string;
-  /** Exported handler inside the bundle (default "index.handler"). */
+  /** Exported handler inside the bundle. @default "index.handler" */
   handler?: string;
-  /** Override the code folder (default dist/<bundle>). */
+  /** A code folder to deploy as it is, instead of building the bundle. @default dist/<bundle>, built by the program */
   codePath?: string;
+  /** The function's description in the Lambda console. @default none */
   description?: pulumi.Input<string>;
-  /** Environment variables; use the names from domain/env.ts. */
+  /**
+   * Environment variables; use the names from lib/domain/env.ts. The Powertools and source-map variables are
+   * always set.
+   * @default {}
+   */
   environment?: Record<string, pulumi.Input<string>>;
-  /** Seconds, 1–900 (default 30). */
+  /** Seconds, 1–900. @default 30 */
   timeoutSeconds?: number;
-  /** MB, 128–10240 (default 256). */
+  /**
+   * Name prefix of the function's log group. A log group cannot be renamed: a function whose Pulumi name changes
+   * (with an alias) passes its old prefix here so its log group, and the logs in it, are kept.
+   * @default "/aws/lambda/mcjobs-<name>-"
+   */
+  logGroupNamePrefix?: string;
+  /** MB, 128–10240. @default 256 */
   memoryMb?: number;
-  /** Reserved concurrency (default: unreserved). */
+  /** Reserved concurrency. @default unreserved */
   reservedConcurrency?: number;
-  /** The role's permissions beyond the function's own needs. */
+  /** The role's permissions beyond the function's own needs. @default [] (only the function's own needs) */
   statements?: PermissionStatement[];
-  /** Days to keep logs (CloudWatch allowed values, e.g. 1, 3, 5, 7, 14, 30, 60, 90, 180, 365...). Default 30. */
+  /** Days to keep logs (CloudWatch allowed values, e.g. 1, 3, 5, 7, 14, 30, 60, 90, 180, 365...). @default 30 */
   logRetentionDays?: pulumi.Input<number>;
   /**
    * Customer-managed KMS key ARN: encrypts the environment variables and the log group. The key policy must let
    * CloudWatch Logs in this region use it (BasePipeline's key does).
+   * @default none: AWS-managed encryption
    */
   kmsKeyArn?: pulumi.Input<string>;
-  /** Powertools log level (default "INFO"). */
+  /** Powertools log level. @default "INFO" */
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
-  /** Retries and on-failure destination for asynchronous invocations (EventBridge, S3 notifications). */
+  /**
+   * Retries and on-failure destination for asynchronous invocations (EventBridge, S3 notifications).
+   * @default none: Lambda's own async settings, no destination
+   */
   asyncInvoke?: AsyncInvokeArgs;
-  /** X-Ray active tracing (default true). */
+  /** X-Ray active tracing. @default true */
   tracing?: boolean;
-  /** Extra tags (stack-wide tags come from the provider's defaultTags). */
+  /** Extra tags (stack-wide tags come from the provider's defaultTags). @default none */
   tags?: Record<string, pulumi.Input<string>>;
 }
 
@@ -102,24 +120,31 @@ export function policyDocument(owner: string, statements: PermissionStatement[])
     const problems = statementProblems({ Effect: "Allow", Action: st.actions, Resource: plain });
     if (problems.length) throw new Error(`${owner}: ${problems.join("; ")}`);
   }
-  return pulumi
-    .all(statements.map((st) => pulumi.all([pulumi.output(st.resources), pulumi.output(st.condition)])))
-    .apply((resolved) => {
-      const doc = {
-        Version: "2012-10-17",
-        Statement: statements.map((st, i) => {
-          const [resources, condition] = resolved[i];
-          const out: Record<string, unknown> = { Effect: "Allow", Action: [...st.actions], Resource: [...resources] };
-          if (st.sid) out.Sid = st.sid;
-          if (condition) out.Condition = condition;
-          const problems = statementProblems(out);
-          if (problems.length) throw new Error(`${owner}: ${problems.join("; ")}`);
-          if ((resources as string[]).length === 0) throw new Error(`${owner}: statement for ${st.actions.join(", ")} has no resources`);
-          return out;
-        }),
-      };
-      return JSON.stringify(doc);
-    });
+  return pulumi.all(statements.map((st) => pulumi.all([pulumi.output(st.resources), pulumi.output(st.condition)]))).apply((resolved) => {
+    const doc = {
+      Version: "2012-10-17",
+      Statement: statements.map((st, i) => {
+        const [resources, condition] = resolved[i];
+        const out: Record<string, unknown> = { Effect: "Allow", Action: [...st.actions], Resource: [...resources] };
+        if (st.sid) out.Sid = st.sid;
+        if (condition) out.Condition = condition;
+        const problems = statementProblems(out);
+        if (problems.length) throw new Error(`${owner}: ${problems.join("; ")}`);
+        if ((resources as string[]).length === 0) throw new Error(`${owner}: statement for ${st.actions.join(", ")} has no resources`);
+        return out;
+      }),
+    };
+    return JSON.stringify(doc);
+  });
+}
+
+/** `lambdaCode`, with the function named in the error for a bundle name LAMBDA_ENTRIES does not know. */
+function lambdaCodeFor(name: string, bundle: string): Promise<string> {
+  try {
+    return lambdaCode(bundle);
+  } catch (err) {
+    throw new Error(`BundledFunction ${name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 export class BundledFunction extends pulumi.ComponentResource {
@@ -141,16 +166,14 @@ export class BundledFunction extends pulumi.ComponentResource {
     assertRange("asyncInvoke.maximumEventAgeSeconds", args.asyncInvoke?.maximumEventAgeSeconds, 60, 21600);
     if (!/^[a-z0-9-]+$/.test(args.bundle)) throw new Error(`BundledFunction bundle must be a dist/ folder name; got "${args.bundle}"`);
 
-    const codePath = args.codePath ?? bundleDir(args.bundle);
-    if (!fs.existsSync(path.join(codePath, "index.js")) && !process.env.MCJOBS_SKIP_BUNDLE_CHECK && !pulumi.runtime.isDryRun()) {
-      throw new Error(`${codePath}/index.js is missing: run \`npm run build\` before \`pulumi up\``);
-    }
+    // The archive's path is a promise of the built folder: the function registers once the build is done.
+    const codePath: string | Promise<string> = args.codePath ?? lambdaCodeFor(name, args.bundle);
 
     const child = { parent: this };
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       {
-        namePrefix: `/aws/lambda/mcjobs-${name}-`,
+        namePrefix: args.logGroupNamePrefix ?? `/aws/lambda/mcjobs-${name}-`,
         retentionInDays: args.logRetentionDays ?? 30,
         kmsKeyId: args.kmsKeyArn,
         tags: args.tags,
@@ -162,10 +185,12 @@ export class BundledFunction extends pulumi.ComponentResource {
       `${name}-role`,
       {
         description: `Execution role of the mcjobs ${name} Lambda`,
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
+        assumeRolePolicy: servicePrincipal("lambda", child).apply((service) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+          }),
+        ),
         tags: args.tags,
       },
       child,
@@ -182,7 +207,8 @@ export class BundledFunction extends pulumi.ComponentResource {
       own.push({ sid: "Tracing", actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] });
     }
     if (args.kmsKeyArn) {
-      own.push({ sid: "EnvironmentKey", actions: ["kms:Decrypt"], resources: [args.kmsKeyArn] });
+      // Lambda decrypts the environment variables with the role's permission, by way of the Lambda service only.
+      own.push(keyGrant("EnvironmentKey", args.kmsKeyArn, awsContext(child), ["lambda"], ["kms:Decrypt"]));
     }
     if (args.asyncInvoke) {
       const dest = pulumi.output(args.asyncInvoke.onFailureArn);
@@ -197,7 +223,7 @@ export class BundledFunction extends pulumi.ComponentResource {
     const policy = args.asyncInvoke
       ? pulumi.output(args.asyncInvoke.onFailureArn).apply((arn) => {
           const fixed = statements.map((s) =>
-            s.sid === "OnFailureDestination" && arn.startsWith("arn:aws:sns:") ? { ...s, actions: ["sns:Publish"] } : s,
+            s.sid === "OnFailureDestination" && arn.split(":")[2] === "sns" ? { ...s, actions: ["sns:Publish"] } : s,
           );
           return policyDocument(`BundledFunction ${name}`, fixed);
         })

@@ -2,49 +2,60 @@
  * EventCollector: every MediaConvert event of the account and region (or only this stack's application's jobs)
  * reaches the collector Lambda, and none is lost on a fault.
  *
- *  EventBridge rule (pattern from domain/patterns.ts) ──target (retry policy, DLQ)──▶ collector Lambda
+ *  EventBridge rule (pattern from lib/domain/patterns.ts) ──target (retry policy, DLQ)──▶ collector Lambda
  *                                                                     │ async invoke: retries, on-failure ─▶ DLQ
  *                                                                     └ poison events (cannot parse) ───────▶ DLQ
  *
  * Three ways an event can end up in the dead-letter queue, all the same encrypted SQS queue, kept 14 days:
  * EventBridge could not invoke the function (after `maxEventAgeSeconds`/`maxAttempts`), the function failed on
  * every async attempt (Lambda on-failure destination), or the handler itself parked an event it cannot parse.
- * An alarm fires when the queue holds anything.
+ * An alarm fires when the queue holds anything (index.ts gives every alarm the operations topic as its action).
  *
  * The role gets exactly: UpdateItem/PutItem/GetItem/Query/ConditionCheckItem on the Jobs, Events and Queues
- * tables (and GetItem on Config), PutRecord(s) on the stream when there is one, SendMessage to the DLQ,
+ * tables (and GetItem of the one runtime-settings item of Config), PutRecord(s) on the stream when there is one, SendMessage to the DLQ,
  * GetObject on the buckets inputs may be probed from, mediaconvert:GetJob on this account's jobs in this region,
- * and use of the stack key.
+ * and use of the stack key through DynamoDB, Kinesis and S3 only (kms:ViaService: the tables, the stream and the
+ * watch folder's objects are encrypted with it; the role never calls KMS itself).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { collectorPattern } from "../domain/patterns";
-import { ENV } from "../domain/env";
+import { deadLetterAlarmArgs, denyInsecureTransport } from "../infra/kit";
+import { collectorPattern } from "../lib/domain/patterns";
+import { jobArn } from "../lib/domain/arns";
+import { ENV } from "../lib/domain/env";
+import { RUNTIME_SETTINGS_KEY } from "../lib/domain/runtime-settings";
 import type { BasePipeline } from "./base-pipeline";
 import { BundledFunction, type PermissionStatement } from "./bundled-function";
+import { servicePrincipal, type KeyService } from "./tags";
 
 export interface EventCollectorArgs {
   /** The tables, stream and key the collector writes to. */
   pipeline: BasePipeline;
-  /** Only collect jobs whose userMetadata.application equals this (stack `collectOnlyApplication`); else all. */
+  /**
+   * Only collect jobs whose userMetadata.application equals this (stack `collectOnlyApplication`).
+   * @default none: every job of the account and region
+   */
   application?: string;
   /**
-   * S3 bucket ARNs (arn:aws:s3:::name) whose objects the mediainfo probe may read: the watch folder plus stack
+   * S3 bucket ARNs whose objects the mediainfo probe may read: the watch folder plus stack
    * `inputBucketArns`. Empty = the probe gets no S3 access (it then records that it could not read the input).
    */
   probeBucketArns: pulumi.Input<string>[];
   /** mediainfo probe byte budget per job (stack `probeBudgetBytes`). */
   probeBudgetBytes: number;
-  /** How long EventBridge keeps retrying delivery, 60–86400 s (default 86400 = 24 h). */
+  /** Most S3 ranged GETs one probe makes, 2–64 (stack `probeMaxRequests`). @default 16 */
+  probeMaxRequests?: number;
+  /** How long EventBridge keeps retrying delivery, 60–86400 s. @default 86400 (24 h) */
   maxEventAgeSeconds?: number;
-  /** EventBridge delivery attempts, 0–185 (default 185). */
+  /** EventBridge delivery attempts, 0–185. @default 185 */
   maxAttempts?: number;
-  /** Lambda log retention (stack `logRetentionDays`). */
+  /** Lambda log retention in days (stack `logRetentionDays`). @default 30 */
   logRetentionDays?: number;
+  /** The collector's log level (stack `logLevel`). @default "INFO" */
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
-  /** Memory for the collector (the probe's wasm wants room), default 1024 MB. */
+  /** Memory for the collector in MB (the probe's wasm wants room). @default 1024 */
   memoryMb?: number;
-  /** Seconds, default 60. */
+  /** The collector's timeout in seconds. @default 60 */
   timeoutSeconds?: number;
 }
 
@@ -61,6 +72,10 @@ export class EventCollector extends pulumi.ComponentResource {
     super("mcjobs:components:EventCollector", name, {}, opts);
     const maxEventAge = args.maxEventAgeSeconds ?? 86_400;
     const maxAttempts = args.maxAttempts ?? 185;
+    const probeMaxRequests = args.probeMaxRequests ?? 16;
+    if (!Number.isInteger(probeMaxRequests) || probeMaxRequests < 2 || probeMaxRequests > 64) {
+      throw new Error(`EventCollector probeMaxRequests = ${probeMaxRequests} is out of range: 2–64 requests`);
+    }
     if (!Number.isInteger(maxEventAge) || maxEventAge < 60 || maxEventAge > 86_400) {
       throw new Error(`EventCollector maxEventAgeSeconds = ${maxEventAge} is out of range: 60–86400 seconds`);
     }
@@ -69,6 +84,7 @@ export class EventCollector extends pulumi.ComponentResource {
     }
     const child = { parent: this };
     const p = args.pipeline;
+    const events = servicePrincipal("events", child);
 
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
@@ -96,26 +112,19 @@ export class EventCollector extends pulumi.ComponentResource {
       `${name}-dlq-policy`,
       {
         queueUrl: this.deadLetterQueue.url,
-        policy: pulumi.all([this.deadLetterQueue.arn, this.rule.arn]).apply(([queueArn, ruleArn]) =>
+        policy: pulumi.all([this.deadLetterQueue.arn, this.rule.arn, events]).apply(([queueArn, ruleArn, eventsPrincipal]) =>
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [
               {
                 Sid: "CollectorRuleDeadLetters",
                 Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
+                Principal: { Service: eventsPrincipal },
                 Action: "sqs:SendMessage",
                 Resource: queueArn,
                 Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
               },
-              {
-                Sid: "TlsOnly",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "sqs:*",
-                Resource: queueArn,
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-              },
+              denyInsecureTransport("TlsOnly", "sqs:*", queueArn),
             ],
           }),
         ),
@@ -130,15 +139,30 @@ export class EventCollector extends pulumi.ComponentResource {
         actions: ["dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
         resources: tableRw,
       },
-      { sid: "ConfigTable", actions: ["dynamodb:GetItem"], resources: [p.tableArns.config] },
+      // The one Config item it reads: the runtime settings an operator may change without a deploy.
+      {
+        sid: "RuntimeSettings",
+        actions: ["dynamodb:GetItem"],
+        resources: [p.tableArns.config],
+        condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [RUNTIME_SETTINGS_KEY] } },
+      },
       { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [this.deadLetterQueue.arn] },
       {
         sid: "JobDetails",
         actions: ["mediaconvert:GetJob"],
-        resources: [pulumi.interpolate`arn:${p.partition}:mediaconvert:${p.region}:${p.accountId}:jobs/*`],
+        resources: [
+          pulumi
+            .all([p.partition, p.region, p.accountId])
+            .apply(([partition, region, accountId]) => jobArn(region, accountId, "*", partition)),
+        ],
       },
-      p.keyUse(),
     ];
+    // Services that touch stack-key-encrypted data for this role: the tables always, the stream and the probed
+    // buckets when there are any (the watch folder's objects are encrypted with the stack key).
+    const keyServices: KeyService[] = ["dynamodb"];
+    if (p.streamArn) keyServices.push("kinesis");
+    if (args.probeBucketArns.length > 0) keyServices.push("s3");
+    statements.push(p.keyUse(keyServices));
     if (p.streamArn) {
       statements.push({ sid: "EnrichedRecords", actions: ["kinesis:PutRecord", "kinesis:PutRecords"], resources: [p.streamArn] });
     }
@@ -164,6 +188,7 @@ export class EventCollector extends pulumi.ComponentResource {
           ...p.environment(),
           [ENV.deadLetterQueueUrl]: this.deadLetterQueue.url,
           [ENV.probeBudgetBytes]: String(args.probeBudgetBytes),
+          [ENV.probeMaxRequests]: String(probeMaxRequests),
         },
         statements,
         asyncInvoke: { onFailureArn: this.deadLetterQueue.arn, maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
@@ -176,7 +201,7 @@ export class EventCollector extends pulumi.ComponentResource {
       {
         action: "lambda:InvokeFunction",
         function: this.fn.name,
-        principal: "events.amazonaws.com",
+        principal: events,
         sourceArn: this.rule.arn,
       },
       child,
@@ -195,18 +220,10 @@ export class EventCollector extends pulumi.ComponentResource {
 
     this.dlqAlarm = new aws.cloudwatch.MetricAlarm(
       `${name}-dlq-alarm`,
-      {
-        alarmDescription: "MediaConvert events are waiting in the mcjobs collector dead-letter queue: inspect and redrive them",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: this.deadLetterQueue.name },
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-      },
+      deadLetterAlarmArgs(
+        "MediaConvert events are waiting in the mcjobs collector dead-letter queue: inspect and redrive them",
+        this.deadLetterQueue.name,
+      ),
       child,
     );
 

@@ -4,50 +4,54 @@
  *  - one S3 bucket: encrypted (SSE-KMS with the stack's key, else SSE-S3), public access blocked, bucket owner
  *    owns every object, TLS-only bucket policy, lifecycle (data expires after `retentionDays`, Athena results
  *    after 7 days, conversion errors after 30, incomplete uploads after 1);
- *  - one Firehose delivery stream per dataset (domain/history.ts): buffering from `bufferIntervalSeconds`, JSON →
- *    Parquet (SNAPPY) conversion reading the dataset's Glue table, prefix `<dataset>/dt=!{timestamp:yyyy-MM-dd}/`,
- *    error prefix `errors/<dataset>/!{firehose:error-output-type}/dt=…/`, server-side encryption, logging;
- *  - a Glue database and one table per dataset whose columns ARE domain/history.ts's columns, with partition
+ *  - one Firehose delivery stream per dataset (lib/domain/history.ts; made in components/history-delivery.ts):
+ *    buffering from `bufferIntervalSeconds`, JSON → Parquet (SNAPPY) conversion reading the dataset's Glue table,
+ *    prefix `<dataset>/dt=!{timestamp:yyyy-MM-dd}/`, error prefix `errors/<dataset>/!{firehose:error-output-type}/dt=…/`,
+ *    server-side encryption, error logs kept `logRetentionDays`;
+ *  - a Glue database and one table per dataset whose columns ARE lib/domain/history.ts's columns, with partition
  *    projection on `dt` (no crawler, no MSCK REPAIR);
  *  - an Athena workgroup (enforced settings, encrypted results location, bytes-scanned limit per query) and the
- *    `sql/*.sql` questions as named queries.
+ *    `lib/sql/*.sql` questions as named queries.
+ *
+ * With the stack's `retainData`, `pulumi destroy` keeps the bucket only (components/tags.ts DATA_TYPES): the Glue
+ * database and tables are metadata over it that the next `pulumi up` declares again under the same name.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import {
-  DATASETS,
-  DATASET_NAMES,
-  PARTITION_KEY,
-  PROJECTION_START,
-  dataPrefix,
-  firehoseErrorPrefix,
-  firehosePrefix,
-  type DatasetName,
-} from "../domain/history";
-import { namedQueries } from "../sql/queries";
+import { denyInsecureTransport } from "../infra/kit";
+import { DATASETS, DATASET_NAMES, PARTITION_KEY, PROJECTION_START, dataPrefix, type DatasetName } from "../lib/domain/history";
+import { namedQueries } from "../lib/sql/queries";
+import { lakeDeliveryStreams, type DeliveryStreamRef } from "./history-delivery";
+import { awsContext } from "./tags";
 
 export interface HistoryLakeArgs {
   /** Seconds Firehose buffers before writing a file (stack `bufferInterval`), 0–900. */
   bufferIntervalSeconds: number;
-  /** MiB Firehose buffers before writing a file; 64–128 with Parquet conversion (default 64). */
+  /** MiB Firehose buffers before writing a file; 64–128 with Parquet conversion. @default 64 */
   bufferSizeMiB?: number;
-  /** Customer-managed KMS key for the bucket, the delivery streams, their logs and the Athena results; default AWS-managed encryption. */
+  /**
+   * Customer-managed KMS key for the bucket, the delivery streams, their logs and the Athena results.
+   * @default none: AWS-managed encryption
+   */
   kmsKeyArn?: pulumi.Input<string>;
-  /** Days history is kept (default 400). */
+  /** Days history is kept. @default 400 */
   retentionDays?: number;
-  /** Athena refuses queries that would scan more than this many bytes (default 10 GiB; minimum 10 MiB). */
+  /**
+   * Athena refuses queries that would scan more than this many bytes (minimum 10 MiB).
+   * @default 10737418240 (10 GiB, DEFAULT_BYTES_SCANNED_CUTOFF)
+   */
   bytesScannedCutoffPerQuery?: number;
-  /** Glue database name (default "mcjobs"). */
+  /** Glue database name. @default "mcjobs" (DEFAULT_DATABASE_NAME) */
   databaseName?: string;
-  /** Let `pulumi destroy` delete a bucket that still holds history (default false). */
+  /** Let `pulumi destroy` delete a bucket that still holds history. @default false */
   forceDestroy?: boolean;
+  /** Days the delivery streams' error logs are kept (stack `logRetentionDays`). @default 30 */
+  logRetentionDays?: number;
+  /** Extra tags on the lake's resources (stack-wide tags come from the provider's defaultTags). @default none */
   tags?: Record<string, pulumi.Input<string>>;
 }
 
-export interface DeliveryStreamRef {
-  name: pulumi.Output<string>;
-  arn: pulumi.Output<string>;
-}
+export type { DeliveryStreamRef };
 
 export const DEFAULT_DATABASE_NAME = "mcjobs";
 export const DEFAULT_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
@@ -89,9 +93,13 @@ export class HistoryLake extends pulumi.ComponentResource {
     }
     const child = { parent: this };
     const tags = args.tags;
-    const region = aws.getRegionOutput({}, child).region;
-    const account = aws.getCallerIdentityOutput({}, child).accountId;
-    const partition = aws.getPartitionOutput({}, child).partition;
+    const where = awsContext(child);
+    const logRetentionDays = args.logRetentionDays ?? 30;
+    if (!Number.isInteger(logRetentionDays) || logRetentionDays < 1) {
+      throw new Error(
+        `HistoryLake logRetentionDays must be a whole number of days ≥ 1 (a CloudWatch Logs retention period); got ${logRetentionDays}`,
+      );
+    }
 
     // ---- Bucket ----------------------------------------------------------------------------------------------
     this.bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: args.forceDestroy ?? false, tags }, child);
@@ -102,7 +110,11 @@ export class HistoryLake extends pulumi.ComponentResource {
       { bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
       child,
     );
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      child,
+    );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-sse`,
       {
@@ -124,16 +136,7 @@ export class HistoryLake extends pulumi.ComponentResource {
         bucket: this.bucket.id,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
+          Statement: [denyInsecureTransport("DenyInsecureTransport", "s3:*", [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`])],
         }),
       },
       { parent: this, dependsOn: [pab] },
@@ -210,108 +213,18 @@ export class HistoryLake extends pulumi.ComponentResource {
     }
     this.tables = tables;
 
-    // ---- Firehose --------------------------------------------------------------------------------------------
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-firehose-logs`,
-      { namePrefix: `/aws/kinesisfirehose/mcjobs-${name}-`, retentionInDays: 30, kmsKeyId: args.kmsKeyArn, tags },
-      child,
-    );
-    const logStreams = Object.fromEntries(
-      DATASET_NAMES.map((ds) => [ds, new aws.cloudwatch.LogStream(`${name}-${ds.replace(/_/g, "-")}-log`, { logGroupName: logGroup.name, name: `${ds}-delivery` }, child)]),
-    ) as Record<DatasetName, aws.cloudwatch.LogStream>;
-
-    const firehoseRole = new aws.iam.Role(
-      `${name}-firehose-role`,
-      {
-        description: "Lets the mcjobs history delivery streams write the lake and read the Glue schema",
-        assumeRolePolicy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "firehose.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "sts:ExternalId": account } },
-            },
-          ],
-        }),
-        tags,
-      },
-      child,
-    );
-    const catalogArn = pulumi.interpolate`arn:${partition}:glue:${region}:${account}:catalog`;
-    const dbArn = pulumi.interpolate`arn:${partition}:glue:${region}:${account}:database/${this.database.name}`;
-    const tableArns = DATASET_NAMES.map((ds) => pulumi.interpolate`arn:${partition}:glue:${region}:${account}:table/${this.database.name}/${ds}`);
-    const firehoseStatements: pulumi.Input<Record<string, unknown>>[] = [
-      {
-        Sid: "WriteLake",
-        Effect: "Allow",
-        Action: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
-        Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-      },
-      {
-        Sid: "ReadSchema",
-        Effect: "Allow",
-        Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-        Resource: [catalogArn, dbArn, ...tableArns],
-      },
-      { Sid: "Logs", Effect: "Allow", Action: ["logs:PutLogEvents"], Resource: [pulumi.interpolate`${logGroup.arn}:*`] },
-    ];
-    if (args.kmsKeyArn) {
-      firehoseStatements.push({
-        Sid: "EncryptLake",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: [args.kmsKeyArn],
-        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` } },
-      });
-    }
-    const firehosePolicy = new aws.iam.RolePolicy(
-      `${name}-firehose-policy`,
-      { role: firehoseRole.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: firehoseStatements }) },
-      child,
-    );
-
-    const streams = {} as Record<DatasetName, DeliveryStreamRef>;
-    for (const ds of DATASET_NAMES) {
-      const stream = new aws.kinesis.FirehoseDeliveryStream(
-        `${name}-${ds.replace(/_/g, "-")}-delivery`,
-        {
-          destination: "extended_s3",
-          serverSideEncryption: args.kmsKeyArn
-            ? { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: args.kmsKeyArn }
-            : { enabled: true, keyType: "AWS_OWNED_CMK" },
-          extendedS3Configuration: {
-            roleArn: firehoseRole.arn,
-            bucketArn: this.bucket.arn,
-            prefix: firehosePrefix(ds),
-            errorOutputPrefix: firehoseErrorPrefix(ds),
-            bufferingInterval: interval,
-            bufferingSize: sizeMiB,
-            // Parquet compresses itself; Firehose requires UNCOMPRESSED with format conversion.
-            compressionFormat: "UNCOMPRESSED",
-            kmsKeyArn: args.kmsKeyArn,
-            cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: logStreams[ds].name },
-            dataFormatConversionConfiguration: {
-              enabled: true,
-              inputFormatConfiguration: { deserializer: { openXJsonSerDe: { caseInsensitive: true } } },
-              outputFormatConfiguration: { serializer: { parquetSerDe: { compression: "SNAPPY" } } },
-              schemaConfiguration: {
-                databaseName: this.database.name,
-                tableName: tables[ds].name,
-                roleArn: firehoseRole.arn,
-                region,
-                versionId: "LATEST",
-              },
-            },
-          },
-          tags,
-        },
-        { parent: this, dependsOn: [firehosePolicy, tables[ds]] },
-      );
-      streams[ds] = { name: stream.name, arn: stream.arn };
-    }
-    this.deliveryStreams = streams;
+    // ---- Firehose (components/history-delivery.ts) -----------------------------------------------------------
+    this.deliveryStreams = lakeDeliveryStreams(this, name, {
+      bucket: this.bucket,
+      database: this.database,
+      tables,
+      bufferIntervalSeconds: interval,
+      bufferSizeMiB: sizeMiB,
+      kmsKeyArn: args.kmsKeyArn,
+      logRetentionDays,
+      where,
+      tags,
+    });
 
     // ---- Athena ----------------------------------------------------------------------------------------------
     this.workgroup = new aws.athena.Workgroup(
@@ -325,7 +238,9 @@ export class HistoryLake extends pulumi.ComponentResource {
           bytesScannedCutoffPerQuery: cutoff,
           resultConfiguration: {
             outputLocation: pulumi.interpolate`s3://${this.bucket.bucket}/${ATHENA_RESULTS_PREFIX}`,
-            encryptionConfiguration: args.kmsKeyArn ? { encryptionOption: "SSE_KMS", kmsKeyArn: args.kmsKeyArn } : { encryptionOption: "SSE_S3" },
+            encryptionConfiguration: args.kmsKeyArn
+              ? { encryptionOption: "SSE_KMS", kmsKeyArn: args.kmsKeyArn }
+              : { encryptionOption: "SSE_S3" },
             aclConfiguration: { s3AclOption: "BUCKET_OWNER_FULL_CONTROL" },
           },
         },
@@ -353,7 +268,7 @@ export class HistoryLake extends pulumi.ComponentResource {
       bucketName: this.bucketName,
       databaseName: this.databaseName,
       workgroupName: this.workgroupName,
-      deliveryStreams: Object.fromEntries(DATASET_NAMES.map((ds) => [ds, streams[ds].name])),
+      deliveryStreams: Object.fromEntries(DATASET_NAMES.map((ds) => [ds, this.deliveryStreams[ds].name])),
     });
   }
 }

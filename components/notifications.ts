@@ -1,7 +1,7 @@
 /**
  * Notifications: a person hears when one of this stack's jobs finishes or fails.
  *
- *   EventBridge rules (domain/notifications.ts: COMPLETE, ERROR by error category, ERROR with an unlisted code;
+ *   EventBridge rules (lib/domain/notifications.ts: COMPLETE, ERROR by error category, ERROR with an unlisted code;
  *   only jobs whose userMetadata.application is this stack's) ──InputTransformer──▶ SNS topic (KMS-encrypted)
  *                                                                                  ├─▶ e-mail subscriptions
  *                                                                                  └─▶ extra subscribers
@@ -15,23 +15,24 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { notificationRules } from "../domain/notifications";
+import { denyInsecureTransport } from "../infra/kit";
+import { isLambdaFunctionArn, isSqsQueueArn } from "../lib/domain/arns";
+import { notificationRules } from "../lib/domain/notifications";
 
 export interface NotificationsArgs {
   /** This stack's application name: only jobs with this userMetadata.application are notified. */
   application: string;
   /**
    * Customer-managed KMS key ARN for the topic; its key policy must let events.amazonaws.com use kms:Decrypt and
-   * kms:GenerateDataKey (BasePipeline's key does). Absent: the component creates a key with that policy.
+   * kms:GenerateDataKey (BasePipeline's key does).
+   * @default none: the component creates a key with that policy
    */
   kmsKeyArn?: pulumi.Input<string>;
-  /** Addresses to subscribe by e-mail (stack `notificationEmails`); each must confirm. */
+  /** Addresses to subscribe by e-mail (stack `notificationEmails`); each must confirm. @default [] */
   emails?: string[];
-  /**
-   * Other subscribers (stack `notificationSubscribers`): `https://…` URLs, SQS queue ARNs, Lambda function ARNs.
-   */
+  /** Other subscribers (stack `notificationSubscribers`): `https://…` URLs, SQS queue ARNs, Lambda function ARNs. @default [] */
   subscribers?: string[];
-  /** Keep the component's own key on destroy (only when it makes one). */
+  /** Keep the component's own key on destroy (only when it makes one). @default false */
   retainKey?: boolean;
 }
 
@@ -40,8 +41,8 @@ export type SubscriberProtocol = "https" | "sqs" | "lambda";
 /** The SNS protocol for an extra subscriber, or an error message saying what is accepted. */
 export function subscriberProtocol(endpoint: string): SubscriberProtocol | { error: string } {
   if (/^https:\/\/[^\s/]+\.[^\s/]+(\/\S*)?$/.test(endpoint)) return "https";
-  if (/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(endpoint)) return "sqs";
-  if (/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/.test(endpoint)) return "lambda";
+  if (isSqsQueueArn(endpoint)) return "sqs";
+  if (isLambdaFunctionArn(endpoint)) return "lambda";
   return { error: `"${endpoint}" is not an https:// URL, an SQS queue ARN or a Lambda function ARN` };
 }
 
@@ -54,7 +55,9 @@ export class Notifications extends pulumi.ComponentResource {
   constructor(name: string, args: NotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcjobs:components:Notifications", name, {}, opts);
     if (!/^[A-Za-z][A-Za-z0-9-]{0,29}$/.test(args.application)) {
-      throw new Error(`Notifications application = ${JSON.stringify(args.application)}: must be 1–30 letters, digits or hyphens, starting with a letter`);
+      throw new Error(
+        `Notifications application = ${JSON.stringify(args.application)}: must be 1–30 letters, digits or hyphens, starting with a letter`,
+      );
     }
     const protocols = (args.subscribers ?? []).map((s) => ({ endpoint: s, protocol: subscriberProtocol(s) }));
     const bad = protocols.filter((p) => typeof p.protocol !== "string");
@@ -78,7 +81,13 @@ export class Notifications extends pulumi.ComponentResource {
             JSON.stringify({
               Version: "2012-10-17",
               Statement: [
-                { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:${part}:iam::${acct}:root` }, Action: "kms:*", Resource: "*" },
+                {
+                  Sid: "AccountAdministersKeyThroughIam",
+                  Effect: "Allow",
+                  Principal: { AWS: `arn:${part}:iam::${acct}:root` },
+                  Action: "kms:*",
+                  Resource: "*",
+                },
                 {
                   Sid: "EventBridgePublishesToTheEncryptedTopic",
                   Effect: "Allow",
@@ -142,14 +151,7 @@ export class Notifications extends pulumi.ComponentResource {
                 Resource: topicArn,
                 Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
               },
-              {
-                Sid: "TlsOnly",
-                Effect: "Deny",
-                Principal: "*",
-                Action: ["sns:Publish", "sns:Subscribe", "sns:Receive"],
-                Resource: topicArn,
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-              },
+              denyInsecureTransport("TlsOnly", ["sns:Publish", "sns:Subscribe", "sns:Receive"], topicArn),
             ],
           }),
         ),

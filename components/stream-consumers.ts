@@ -5,13 +5,17 @@
  *
  * Both mappings: start at TRIM_HORIZON, batch window from `bufferIntervalSeconds` (capped at Lambda's 300 s),
  * bisect a failing batch, ReportBatchItemFailures, bounded retries and record age, on-failure destination.
- * The analytics mapping adds a tumbling window. Roles hold exactly: read this stream (and decrypt it when a key
- * is given), PutRecordBatch on their own delivery streams, send to the on-failure queue.
+ * The analytics mapping adds a tumbling window. Roles hold exactly: read this stream (and decrypt it through
+ * Kinesis when a key is given), PutRecordBatch on their own delivery streams, send to the on-failure queue (and use
+ * its key through SQS). An alarm fires when the queue holds anything: a batch that failed every retry, or a poison
+ * record (index.ts gives every alarm the operations topic as its action).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { deadLetterAlarmArgs, denyInsecureTransport } from "../infra/kit";
 import { BundledFunction, type PermissionStatement } from "./bundled-function";
-import { ENV } from "../domain/env";
+import { awsContext, keyGrant } from "./tags";
+import { ENV } from "../lib/domain/env";
 
 export interface DeliveryStreamInput {
   name: pulumi.Input<string>;
@@ -21,33 +25,39 @@ export interface DeliveryStreamInput {
 export interface StreamConsumersArgs {
   /** The job stream the collector writes. */
   streamArn: pulumi.Input<string>;
-  /** KMS key the stream is encrypted with (consumers need kms:Decrypt); omit for AWS-managed encryption. */
+  /** KMS key the stream is encrypted with (consumers need kms:Decrypt). @default none: the stream uses AWS-managed encryption */
   streamKmsKeyArn?: pulumi.Input<string>;
   /** HistoryLake.deliveryStreams. */
   deliveryStreams: { job_events: DeliveryStreamInput; jobs: DeliveryStreamInput; queue_metrics: DeliveryStreamInput };
   /** Stack `bufferInterval` in seconds: the mappings' batching window (capped at 300). */
   bufferIntervalSeconds: number;
-  /** Records per history invocation, 1–10000 (default 500: one full PutRecordBatch). */
+  /** Records per history invocation, 1–10000. @default 500 (one full PutRecordBatch) */
   batchSize?: number;
-  /** Analytics tumbling window, 1–900 s (default 300). */
+  /** Analytics tumbling window, 1–900 s. @default 300 */
   tumblingWindowSeconds?: number;
-  /** Retries of a failing batch before it goes to the on-failure destination, 0–10000 (default 10). */
+  /** Retries of a failing batch before it goes to the on-failure destination, 0–10000. @default 10 */
   maximumRetryAttempts?: number;
-  /** Records older than this are sent to the on-failure destination, 60–604800 s (default 86400). */
+  /** Records older than this are sent to the on-failure destination, 60–604800 s. @default 86400 */
   maximumRecordAgeSeconds?: number;
-  /** Parallel batches per shard, 1–10 (default 1). */
+  /** Parallel batches per shard, 1–10. @default 1 */
   parallelizationFactor?: number;
-  /** Customer-managed key for the functions' environment/logs and the failure queue; default AWS-managed. */
+  /** Customer-managed key for the functions' environment/logs and the failure queue. @default none: AWS-managed encryption */
   kmsKeyArn?: pulumi.Input<string>;
-  /** Bundle names under dist/ (default "history" and "analytics"). */
+  /** Bundle name of the history consumer under dist/. @default "history" */
   historyBundle?: string;
+  /** Bundle name of the analytics consumer under dist/. @default "analytics" */
   analyticsBundle?: string;
+  /** Days to keep both consumers' logs (stack `logRetentionDays`). @default 30 */
   logRetentionDays?: number;
+  /** Both consumers' log level (stack `logLevel`). @default "INFO" */
+  logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  /** Extra tags on the consumers' resources (stack-wide tags come from the provider's defaultTags). @default none */
   tags?: Record<string, pulumi.Input<string>>;
 }
 
 function checkInt(what: string, v: number, min: number, max: number): number {
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`StreamConsumers ${what} must be a whole number from ${min} to ${max}; got ${v}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new Error(`StreamConsumers ${what} must be a whole number from ${min} to ${max}; got ${v}`);
   return v;
 }
 
@@ -59,6 +69,7 @@ export class StreamConsumers extends pulumi.ComponentResource {
   readonly analyticsMapping: aws.lambda.EventSourceMapping;
   readonly failureQueueArn: pulumi.Output<string>;
   readonly failureQueueUrl: pulumi.Output<string>;
+  readonly failureAlarm: aws.cloudwatch.MetricAlarm;
 
   constructor(name: string, args: StreamConsumersArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcjobs:components:StreamConsumers", name, {}, opts);
@@ -87,16 +98,7 @@ export class StreamConsumers extends pulumi.ComponentResource {
         queueUrl: this.failureQueue.url,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "sqs:*",
-              Resource: this.failureQueue.arn,
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
+          Statement: [denyInsecureTransport("DenyInsecureTransport", "sqs:*", this.failureQueue.arn)],
         }),
       },
       child,
@@ -105,13 +107,21 @@ export class StreamConsumers extends pulumi.ComponentResource {
     const readStream: PermissionStatement[] = [
       {
         sid: "ReadStream",
-        actions: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"],
+        actions: [
+          "kinesis:DescribeStream",
+          "kinesis:DescribeStreamSummary",
+          "kinesis:GetRecords",
+          "kinesis:GetShardIterator",
+          "kinesis:ListShards",
+        ],
         resources: [args.streamArn],
       },
       { sid: "OnFailure", actions: ["sqs:SendMessage"], resources: [this.failureQueue.arn] },
     ];
-    if (args.streamKmsKeyArn) readStream.push({ sid: "DecryptStream", actions: ["kms:Decrypt"], resources: [args.streamKmsKeyArn] });
-    if (args.kmsKeyArn) readStream.push({ sid: "FailureQueueKey", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [args.kmsKeyArn] });
+    const where = awsContext(child);
+    if (args.streamKmsKeyArn) readStream.push(keyGrant("DecryptStream", args.streamKmsKeyArn, where, ["kinesis"], ["kms:Decrypt"]));
+    if (args.kmsKeyArn)
+      readStream.push(keyGrant("FailureQueueKey", args.kmsKeyArn, where, ["sqs"], ["kms:GenerateDataKey", "kms:Decrypt"]));
 
     const ds = args.deliveryStreams;
     this.history = new BundledFunction(
@@ -123,15 +133,13 @@ export class StreamConsumers extends pulumi.ComponentResource {
         memoryMb: 512,
         kmsKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
+        logLevel: args.logLevel,
         environment: {
           [ENV.jobEventsDeliveryStream]: ds.job_events.name,
           [ENV.jobsDeliveryStream]: ds.jobs.name,
           [ENV.deadLetterQueueUrl]: this.failureQueue.url,
         },
-        statements: [
-          ...readStream,
-          { sid: "Deliver", actions: ["firehose:PutRecordBatch"], resources: [ds.job_events.arn, ds.jobs.arn] },
-        ],
+        statements: [...readStream, { sid: "Deliver", actions: ["firehose:PutRecordBatch"], resources: [ds.job_events.arn, ds.jobs.arn] }],
         tags: args.tags,
       },
       child,
@@ -145,6 +153,7 @@ export class StreamConsumers extends pulumi.ComponentResource {
         memoryMb: 256,
         kmsKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
+        logLevel: args.logLevel,
         environment: { [ENV.queueMetricsDeliveryStream]: ds.queue_metrics.name, [ENV.deadLetterQueueUrl]: this.failureQueue.url },
         statements: [...readStream, { sid: "Deliver", actions: ["firehose:PutRecordBatch"], resources: [ds.queue_metrics.arn] }],
         tags: args.tags,
@@ -172,6 +181,15 @@ export class StreamConsumers extends pulumi.ComponentResource {
       `${name}-analytics-source`,
       { ...common, functionName: this.analytics.function.arn, batchSize: 1000, tumblingWindowInSeconds: tumbling },
       { parent: this, dependsOn: [this.analytics] },
+    );
+
+    this.failureAlarm = new aws.cloudwatch.MetricAlarm(
+      `${name}-failures-alarm`,
+      deadLetterAlarmArgs(
+        "Job stream records the mcjobs history/analytics consumers could not process are waiting in their failure queue: inspect and replay them",
+        this.failureQueue.name,
+      ),
+      child,
     );
 
     this.registerOutputs({

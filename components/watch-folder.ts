@@ -1,14 +1,14 @@
 /**
  * WatchFolder: drop a file in, get MediaConvert outputs out.
  *
- *   watch bucket  inputs/<file>  ──S3 notification (ObjectCreated, prefix inputs/)──▶ convert Lambda
+ *   watch bucket  inputs/<file>  ──S3 notification (ObjectCreated, prefix inputs/)──▶ watch-folder Lambda
  *                 jobs/<name>.json  (settings files; none = the bundled default job)      │ CreateJob (per
  *                                                                                         │ settings file),
  *   media bucket  outputs/<file>/<settings>/<group>/  ◀──── MediaConvert (its own role) ◀─┘ SUBMITTED record
  *
  *  - Both buckets: public access blocked, bucket owner owns every object (no ACLs), SSE-KMS with the stack key
  *    (bucket keys on), a policy refusing anything not over TLS, lifecycle rules. The watch bucket is versioned, so
- *    every upload has a version id and the convert handler can tell a re-delivered notification (same version)
+ *    every upload has a version id and the watch-folder handler can tell a re-delivered notification (same version)
  *    from a new upload of the same name; old versions expire after 7 days.
  *  - Expiry (`mediaExpirationDays`): uploads under `inputs/` and outputs under `outputs/` are deleted that many
  *    days after they were written. Settings files under `jobs/` never expire.
@@ -18,42 +18,48 @@
  *    and segment needs its own signature, so for streaming many files to many viewers a CloudFront distribution
  *    with origin access control in front of this bucket is the better tool; it is not part of this component.
  *  - MediaConvert role: assumable by MediaConvert of this account only; reads `inputs/*` of the watch bucket,
- *    writes the media bucket, uses the stack key for both. Nothing else.
- *  - Convert Lambda role: lists `jobs/` and reads the settings files, CreateJob (in the configured queue, or the
- *    Default one) and GetJob on this account's jobs in this region, iam:PassRole of exactly the MediaConvert role
- *    to MediaConvert, writes to the Jobs and Queues tables, uses the stack key.
+ *    writes the media bucket, uses the stack key for both through S3 only (kms:ViaService). Nothing else.
+ *  - Watch-folder Lambda role: lists `jobs/` and reads the settings files, CreateJob on `jobs/*` in the configured
+ *    queue (or the Default one) and nothing else (no presets, job templates or hop queues: lib/watch-folder/
+ *    settings.ts refuses files naming them), GetJob on this account's jobs in this region, iam:PassRole of exactly
+ *    the MediaConvert role to MediaConvert, writes the Jobs and Queues tables, uses the stack key through DynamoDB
+ *    and S3 only.
  *  - Failed invocations (after Lambda's two retries) go to an encrypted SQS dead-letter queue, with the S3 event
- *    inside, so no upload is lost; an alarm fires when it holds anything.
+ *    inside, so no upload is lost; an alarm fires when it holds anything (its action: the operations topic).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { ENV } from "../domain/env";
-import { INPUT_PREFIX } from "../convert/s3-event";
-import { OUTPUT_PREFIX } from "../convert/request";
-import { SETTINGS_PREFIX } from "../convert/settings";
+import { deadLetterAlarmArgs, denyInsecureTransport } from "../infra/kit";
+import { isQueueArn, jobArn, queueArn as mediaConvertQueueArn, QUEUE_ARN_FORM } from "../lib/domain/arns";
+import { ENV } from "../lib/domain/env";
+import { INPUT_PREFIX } from "../lib/watch-folder/s3-event";
+import { OUTPUT_PREFIX } from "../lib/watch-folder/request";
+import { SETTINGS_PREFIX } from "../lib/watch-folder/settings";
 import type { BasePipeline } from "./base-pipeline";
 import { BundledFunction, type PermissionStatement } from "./bundled-function";
+import { privateBucket } from "./private-bucket";
+import { servicePrincipal, viaServices } from "./tags";
 
 export interface WatchFolderArgs {
-  /** Tables, key and handler environment the convert Lambda uses. */
+  /** Tables, key and handler environment the watch-folder Lambda uses. */
   pipeline: BasePipeline;
   /** This stack's application name: jobs carry it in userMetadata.application. */
   application: string;
-  /** MediaConvert queue ARN jobs are submitted to (stack `queueArn`); absent = the account's Default queue. */
+  /** MediaConvert queue ARN jobs are submitted to (stack `queueArn`). @default none: the account's Default queue */
   queueArn?: string;
   /** Days after which uploads (inputs/) and outputs (outputs/) are deleted (stack `mediaExpirationDays`). */
   mediaExpirationDays: number;
-  /** Browser origins allowed to fetch media from the media bucket (stack `corsOrigins`); empty = no CORS. */
+  /** Browser origins allowed to fetch media from the media bucket (stack `corsOrigins`); empty = no CORS. @default [] */
   corsOrigins?: string[];
-  /** Let `pulumi destroy` delete buckets that still hold objects (stack `retainData` false). Default false. */
+  /** Let `pulumi destroy` delete buckets that still hold objects (stack `retainData` false). @default false */
   forceDestroy?: boolean;
+  /** Days to keep the watch-folder Lambda's logs (stack `logRetentionDays`). @default 30 */
   logRetentionDays?: number;
+  /** The watch-folder Lambda's log level (stack `logLevel`). @default "INFO" */
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
-  /** Convert Lambda timeout in seconds (default 120). */
+  /** Watch-folder Lambda timeout in seconds. @default 120 */
   timeoutSeconds?: number;
 }
-
-const QUEUE_ARN = /^arn:aws[a-z-]*:mediaconvert:[a-z0-9-]+:\d{12}:queues\/[A-Za-z0-9_-]+$/;
 
 export class WatchFolder extends pulumi.ComponentResource {
   readonly watchBucket: aws.s3.Bucket;
@@ -73,18 +79,19 @@ export class WatchFolder extends pulumi.ComponentResource {
     if (!Number.isInteger(days) || days < 1 || days > 3650) {
       throw new Error(`WatchFolder mediaExpirationDays = ${days} is out of range: a whole number of days from 1 to 3650`);
     }
-    if (args.queueArn !== undefined && !QUEUE_ARN.test(args.queueArn)) {
-      throw new Error(`WatchFolder queueArn = ${JSON.stringify(args.queueArn)} is not a MediaConvert queue ARN (arn:aws:mediaconvert:<region>:<account>:queues/<name>)`);
+    if (args.queueArn !== undefined && !isQueueArn(args.queueArn)) {
+      throw new Error(`WatchFolder queueArn = ${JSON.stringify(args.queueArn)} is not a MediaConvert queue ARN (${QUEUE_ARN_FORM})`);
     }
     for (const o of args.corsOrigins ?? []) {
       if (o.includes("*")) throw new Error(`WatchFolder corsOrigins: "${o}" — list exact origins, no "*"`);
     }
     const child = { parent: this };
     const p = args.pipeline;
+    const mediaConvert = servicePrincipal("mediaconvert", child);
 
     // ---- buckets ---------------------------------------------------------------------------------------------
-    this.watchBucket = this.privateBucket(`${name}-watch`, p.keyArn, args.forceDestroy ?? false);
-    this.mediaBucket = this.privateBucket(`${name}-media`, p.keyArn, args.forceDestroy ?? false);
+    this.watchBucket = privateBucket(this, `${name}-watch`, p.keyArn, args.forceDestroy ?? false);
+    this.mediaBucket = privateBucket(this, `${name}-media`, p.keyArn, args.forceDestroy ?? false);
     this.watchBucketName = this.watchBucket.bucket;
     this.watchBucketArn = this.watchBucket.arn;
     this.mediaBucketName = this.mediaBucket.bucket;
@@ -143,13 +150,13 @@ export class WatchFolder extends pulumi.ComponentResource {
       `${name}-mediaconvert-role`,
       {
         description: "MediaConvert reads the mcjobs watch folder's inputs and writes its media bucket",
-        assumeRolePolicy: p.accountId.apply((acct) =>
+        assumeRolePolicy: pulumi.all([p.accountId, mediaConvert]).apply(([acct, service]) =>
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [
               {
                 Effect: "Allow",
-                Principal: { Service: "mediaconvert.amazonaws.com" },
+                Principal: { Service: service },
                 Action: "sts:AssumeRole",
                 Condition: { StringEquals: { "aws:SourceAccount": acct } },
               },
@@ -166,31 +173,25 @@ export class WatchFolder extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            { Sid: "ReadInputs", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [pulumi.interpolate`${this.watchBucket.arn}/${INPUT_PREFIX}*`] },
-            { Sid: "WriteOutputs", Effect: "Allow", Action: ["s3:PutObject"], Resource: [pulumi.interpolate`${this.mediaBucket.arn}/${OUTPUT_PREFIX}*`] },
-            { Sid: "BucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [p.keyArn] },
-          ],
-        }),
-      },
-      child,
-    );
-
-    // ---- convert Lambda ------------------------------------------------------------------------------------------
-    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true }, child);
-    new aws.sqs.QueuePolicy(
-      `${name}-dlq-policy`,
-      {
-        queueUrl: this.deadLetterQueue.url,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
             {
-              Sid: "TlsOnly",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "sqs:*",
-              Resource: this.deadLetterQueue.arn,
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
+              Sid: "ReadInputs",
+              Effect: "Allow",
+              Action: ["s3:GetObject", "s3:GetObjectVersion"],
+              Resource: [pulumi.interpolate`${this.watchBucket.arn}/${INPUT_PREFIX}*`],
+            },
+            {
+              Sid: "WriteOutputs",
+              Effect: "Allow",
+              Action: ["s3:PutObject"],
+              Resource: [pulumi.interpolate`${this.mediaBucket.arn}/${OUTPUT_PREFIX}*`],
+            },
+            // The buckets' objects are encrypted with the stack key: MediaConvert's role may use it through S3 only.
+            {
+              Sid: "BucketKey",
+              Effect: "Allow",
+              Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+              Resource: [p.keyArn],
+              Condition: { StringEquals: { "kms:ViaService": viaServices(p, ["s3"]) } },
             },
           ],
         }),
@@ -198,8 +199,25 @@ export class WatchFolder extends pulumi.ComponentResource {
       child,
     );
 
-    const jobsArn = pulumi.interpolate`arn:${p.partition}:mediaconvert:${p.region}:${p.accountId}:jobs/*`;
-    const queueArn = args.queueArn ? pulumi.output(args.queueArn) : pulumi.interpolate`arn:${p.partition}:mediaconvert:${p.region}:${p.accountId}:queues/Default`;
+    // ---- watch-folder Lambda ------------------------------------------------------------------------------------------
+    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true }, child);
+    new aws.sqs.QueuePolicy(
+      `${name}-dlq-policy`,
+      {
+        queueUrl: this.deadLetterQueue.url,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [denyInsecureTransport("TlsOnly", "sqs:*", this.deadLetterQueue.arn)],
+        }),
+      },
+      child,
+    );
+
+    const where = pulumi.all([p.partition, p.region, p.accountId]);
+    const jobsArn = where.apply(([partition, region, accountId]) => jobArn(region, accountId, "*", partition));
+    const queueArn = args.queueArn
+      ? pulumi.output(args.queueArn)
+      : where.apply(([partition, region, accountId]) => mediaConvertQueueArn(region, accountId, "Default", partition));
     const statements: PermissionStatement[] = [
       {
         sid: "ListSettingsFiles",
@@ -214,20 +232,22 @@ export class WatchFolder extends pulumi.ComponentResource {
         sid: "PassMediaConvertRole",
         actions: ["iam:PassRole"],
         resources: [this.mediaConvertRole.arn],
-        condition: { StringEquals: { "iam:PassedToService": "mediaconvert.amazonaws.com" } },
+        condition: mediaConvert.apply((service) => ({ StringEquals: { "iam:PassedToService": service } })),
       },
       {
         sid: "JobsAndQueues",
         actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
         resources: [p.tableArns.jobs, p.tableArns.queues],
       },
-      p.keyUse(),
+      // Stack-key-encrypted data this role touches: the Jobs and Queues tables and the settings files.
+      p.keyUse(["dynamodb", "s3"]),
     ];
 
     this.fn = new BundledFunction(
-      `${name}-convert`,
+      `${name}-handler`,
       {
-        bundle: "convert",
+        bundle: "watch-folder",
+        logGroupNamePrefix: `/aws/lambda/mcjobs-${name}-convert-`,
         description: "mcjobs watch folder: one MediaConvert job per upload and settings file, recorded as SUBMITTED",
         timeoutSeconds: args.timeoutSeconds ?? 120,
         memoryMb: 512,
@@ -245,7 +265,9 @@ export class WatchFolder extends pulumi.ComponentResource {
         statements,
         asyncInvoke: { onFailureArn: this.deadLetterQueue.arn, maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
       },
-      child,
+      // Deployed before as `<name>-convert`; the alias keeps the function and its log group (with their logs)
+      // instead of replacing them. Children named `<name>-handler-…` inherit it.
+      { ...child, aliases: [{ name: `${name}-convert` }] },
     );
     this.functionName = this.fn.name;
 
@@ -254,7 +276,7 @@ export class WatchFolder extends pulumi.ComponentResource {
       {
         action: "lambda:InvokeFunction",
         function: this.fn.name,
-        principal: "s3.amazonaws.com",
+        principal: servicePrincipal("s3", child),
         sourceArn: this.watchBucket.arn,
         sourceAccount: p.accountId,
       },
@@ -271,18 +293,10 @@ export class WatchFolder extends pulumi.ComponentResource {
 
     new aws.cloudwatch.MetricAlarm(
       `${name}-dlq-alarm`,
-      {
-        alarmDescription: "Uploads the mcjobs watch folder could not turn into MediaConvert jobs are waiting in its dead-letter queue",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: this.deadLetterQueue.name },
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-      },
+      deadLetterAlarmArgs(
+        "Uploads the mcjobs watch folder could not turn into MediaConvert jobs are waiting in its dead-letter queue",
+        this.deadLetterQueue.name,
+      ),
       child,
     );
 
@@ -293,43 +307,5 @@ export class WatchFolder extends pulumi.ComponentResource {
       functionName: this.functionName,
       deadLetterQueueUrl: this.deadLetterQueue.url,
     });
-  }
-
-  /** A bucket nobody outside the account can read: public access blocked, no ACLs, SSE-KMS, TLS only. */
-  private privateBucket(name: string, keyArn: pulumi.Input<string>, forceDestroy: boolean): aws.s3.Bucket {
-    const child = { parent: this };
-    const bucket = new aws.s3.Bucket(name, { forceDestroy }, child);
-    const pab = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      child,
-    );
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-sse`,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true }] },
-      child,
-    );
-    new aws.s3.BucketPolicy(
-      `${name}-tls-only`,
-      {
-        bucket: bucket.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
-        }),
-      },
-      { parent: this, dependsOn: [pab] },
-    );
-    return bucket;
   }
 }
