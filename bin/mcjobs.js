@@ -1,7 +1,0 @@
-#!/usr/bin/env node
-// Thin launcher: runs the TypeScript CLI through tsx so `npx mcjobs` works straight after `npm ci`.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-require("tsx/cjs");
-require("../cli/mcjobs.ts")
-  .main(process.argv.slice(2))
-  .then((code) => process.exit(code));
