@@ -9,14 +9,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PutRecordCommand, type FirehoseClient } from "@aws-sdk/client-firehose";
 import type { KinesisStreamEvent, KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from "aws-lambda";
-import * as clients from "../adapters/clients";
-import { FirehoseDelivery, encodeRow } from "../adapters/delivery";
-import { createAnalyticsHandler } from "../consumers/analytics";
-import { createHistoryHandler } from "../consumers/history";
-import { flatten, parseKinesisData } from "../consumers/rows";
-import { encodeStreamRecord } from "../domain/stream-record";
-import { startLocalFirehose } from "../local/firehose/server";
-import { KNOWN_JOBS, recordsOfJob } from "../test/history/known-jobs";
+import * as clients from "../../lib/adapters/clients";
+import { FirehoseDelivery, encodeRow } from "../../lib/adapters/delivery";
+import { createAnalyticsHandler } from "../../lib/consumers/analytics";
+import { createHistoryHandler } from "../../lib/consumers/history";
+import { flatten, parseKinesisData } from "../../lib/domain/history-rows";
+import { encodeStreamRecord } from "../../lib/domain/stream-record";
+import { startLocalFirehose } from "../../tools/twin/firehose/server";
+import { KNOWN_JOBS, recordsOfJob } from "../../test/support/known-jobs";
 import type { BenchOptions, BenchRow } from "./run";
 
 const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined };
@@ -31,7 +31,13 @@ function makeRecords(n: number): KinesisStreamRecord[] {
       const text = t.replace(/-k(\d{5})/g, (_, d) => `-c${i}k${d}`);
       const seq = String(out.length + 1).padStart(20, "0");
       out.push({
-        kinesis: { kinesisSchemaVersion: "1.0", partitionKey: "p", sequenceNumber: seq, data: Buffer.from(text).toString("base64"), approximateArrivalTimestamp: 0 },
+        kinesis: {
+          kinesisSchemaVersion: "1.0",
+          partitionKey: "p",
+          sequenceNumber: seq,
+          data: Buffer.from(text).toString("base64"),
+          approximateArrivalTimestamp: 0,
+        },
         eventSource: "aws:kinesis",
         eventVersion: "1.0",
         eventID: `shardId-000000000000:${seq}`,
@@ -51,7 +57,13 @@ async function runHistory(records: KinesisStreamRecord[], batchSize: number, fai
   const fh = await startLocalFirehose({
     lakeDir,
     streams: { je: "job_events", jb: "jobs" },
-    faults: { recordFailureRate: failureRate, random: () => ((seed = (Math.imul(seed, 48271) >>> 0) % 2147483647) / 2147483647) },
+    faults: {
+      recordFailureRate: failureRate,
+      random: () => {
+        seed = (Math.imul(seed, 48271) >>> 0) % 2147483647;
+        return seed / 2147483647;
+      },
+    },
   });
   const client = clients.firehose({ AWS_REGION: "us-east-1", ...fh.env });
   const delivery = new FirehoseDelivery(client, { baseDelayMs: 2, maxDelayMs: 20, maxAttempts: 10 });
@@ -83,7 +95,10 @@ async function runNaive(records: KinesisStreamRecord[]) {
     if (!p.ok) continue;
     const flat = flatten(p.record);
     if (!flat.ok) continue;
-    for (const [stream, row] of [["je", flat.rows.jobEvent], ["jb", flat.rows.job]] as const) {
+    for (const [stream, row] of [
+      ["je", flat.rows.jobEvent],
+      ["jb", flat.rows.job],
+    ] as const) {
       if (!row) continue;
       await client.send(new PutRecordCommand({ DeliveryStreamName: stream, Record: { Data: encodeRow(row) } }));
       calls++;
@@ -104,7 +119,13 @@ async function runAnalytics(records: KinesisStreamRecord[], batchSize: number) {
   let state: Record<string, unknown> = {};
   const t0 = process.hrtime.bigint();
   for (let k = 0; k < records.length; k += batchSize) {
-    const res = await handler({ Records: records.slice(k, k + batchSize), window, state, isFinalInvokeForWindow: false, isWindowTerminatedEarly: false } as KinesisStreamTumblingWindowEvent);
+    const res = await handler({
+      Records: records.slice(k, k + batchSize),
+      window,
+      state,
+      isFinalInvokeForWindow: false,
+      isWindowTerminatedEarly: false,
+    } as KinesisStreamTumblingWindowEvent);
     state = res.state;
   }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -119,7 +140,8 @@ export default async function bench({ quick }: BenchOptions): Promise<BenchRow[]
   await runHistory(records.slice(0, 1000), batchSize, 0); // warm-up (JIT, DuckDB, sockets), not measured
   const history = await runHistory(records, batchSize, 0);
   const faulty = await runHistory(records, batchSize, 0.1);
-  if (faulty.rows !== history.rows) throw new Error(`with rejections ${faulty.rows} rows landed, without ${history.rows}: rows were lost or doubled`);
+  if (faulty.rows !== history.rows)
+    throw new Error(`with rejections ${faulty.rows} rows landed, without ${history.rows}: rows were lost or doubled`);
   const naive = await runNaive(records.slice(0, naiveN));
   const analytics = await runAnalytics(records, 1000);
   const suite = "consumers";

@@ -6,22 +6,26 @@
  *    with a FilterExpression (what a listing without the index would cost);
  *  - the same figures with 10,000 and with 100,000 jobs in the table (the table grows in place between the two);
  *  - `?queue=`: the byQueueStatus key condition vs a FilterExpression on byStatus that reads pages until the
- *    page is full.
+ *    page is full;
+ *  - `GET /jobs?input=`: the byInputName key condition vs a Scan that reads every job's input to find the names
+ *    starting with the prefix (the seeded jobs are named after their ids, so the prefix "1" matches them all and
+ *    they share one partition of the index).
  *
  * `--quick` uses 2,000 and 20,000 jobs.
  */
 import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import * as clients from "../adapters/clients";
-import { dynamoJobsQuery } from "../adapters/jobs-query";
-import { handleRequest } from "../api/router";
-import type { JobsReadPort } from "../api/ports";
-import { ENV } from "../domain/env";
-import { handler, resetApiHandler } from "../handlers/api";
-import { toApiGatewayEvent } from "../local/server";
-import { createTables, startStandIns } from "../local/standins";
-import { batchWrite, makeJobs } from "../test/api/support/seed";
+import * as clients from "../../lib/adapters/clients";
+import { dynamoJobsQuery } from "../../lib/adapters/jobs-query";
+import { handleRequest } from "../../lib/api/router";
+import type { JobsReadPort } from "../../lib/api/ports";
+import { ENV } from "../../lib/domain/env";
+import { inputFileName, recordInputUri } from "../../lib/domain/input-name";
+import { handler, resetApiHandler } from "../../handlers/api";
+import { toApiGatewayEvent } from "../../tools/twin/server";
+import { createTables, startStandIns } from "../../tools/twin/standins";
+import { batchWrite, makeJobs } from "../../test/support/seed-jobs";
 import type { BenchOptions, BenchRow } from "./run";
 
 const PAGE = 50;
@@ -69,7 +73,11 @@ async function scanListing(ddb: DynamoDBDocumentClient, table: string): Promise<
 }
 
 /** Baseline for ?queue=: byStatus with a FilterExpression on the queue, reading until a page is full. */
-async function filteredQueueListing(ddb: DynamoDBDocumentClient, table: string, queue: string): Promise<{ read: number; capacity: number; count: number }> {
+async function filteredQueueListing(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  queue: string,
+): Promise<{ read: number; capacity: number; count: number }> {
   let read = 0;
   let capacity = 0;
   let count = 0;
@@ -94,6 +102,37 @@ async function filteredQueueListing(ddb: DynamoDBDocumentClient, table: string, 
     count += res.Count ?? 0;
     startKey = res.LastEvaluatedKey;
   } while (startKey && count < PAGE);
+  return { read, capacity, count };
+}
+
+/** Baseline for ?input=: Scan every job's input and settings, keep the file names starting with the prefix. */
+async function scanByInput(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  prefix: string,
+): Promise<{ read: number; capacity: number; count: number }> {
+  let read = 0;
+  let capacity = 0;
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const res = await ddb.send(
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: "jobId, #i, settings",
+        ExpressionAttributeNames: { "#i": "input" },
+        ExclusiveStartKey: startKey,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    read += res.ScannedCount ?? 0;
+    capacity += res.ConsumedCapacity?.CapacityUnits ?? 0;
+    for (const item of res.Items ?? []) {
+      const uri = recordInputUri(item);
+      if (uri && inputFileName(uri)?.toLowerCase().startsWith(prefix)) count++;
+    }
+    startKey = res.LastEvaluatedKey;
+  } while (startKey);
   return { read, capacity, count };
 }
 
@@ -131,8 +170,11 @@ export default async function bench({ quick }: BenchOptions): Promise<BenchRow[]
         return page;
       },
     };
-    const apiPage = async (query: Record<string, string>) => {
-      const res = await handleRequest({ method: "GET", path: "/jobs/PROGRESSING", query }, { store: counting, tokenKey: randomBytes(32), jobsTable: tables.jobs });
+    const apiPage = async (query: Record<string, string>, path = "/jobs/PROGRESSING") => {
+      const res = await handleRequest(
+        { method: "GET", path, query },
+        { store: counting, tokenKey: randomBytes(32), jobsTable: tables.jobs },
+      );
       return { ...last, body: JSON.parse(res.body) as { jobs: { jobId: string }[] } };
     };
 
@@ -145,10 +187,13 @@ export default async function bench({ quick }: BenchOptions): Promise<BenchRow[]
       const t0 = Date.now();
       const scan = await scanListing(ddb, tables.jobs);
       const scanLatency = { p50: Date.now() - t0 };
-      if (page.body.jobs.map((j) => j.jobId).join() !== scan.ids.join()) throw new Error(`at ${size} jobs the API page and the Scan baseline disagree`);
+      if (page.body.jobs.map((j) => j.jobId).join() !== scan.ids.join())
+        throw new Error(`at ${size} jobs the API page and the Scan baseline disagree`);
       const queued = await apiPage({ limit: String(PAGE), queue: "Archive" });
       const filtered = await filteredQueueListing(ddb, tables.jobs, "Archive");
-      return { size, latency, scanLatency, page, scan, queued, filtered };
+      const byInput = await apiPage({ input: "1", limit: String(PAGE) }, "/jobs");
+      const inputScan = await scanByInput(ddb, tables.jobs, "1");
+      return { size, latency, scanLatency, page, scan, queued, filtered, byInput, inputScan };
     };
 
     await batchWrite(ddb, tables.jobs, all.items.slice(0, small), 24);
@@ -198,6 +243,14 @@ export default async function bench({ quick }: BenchOptions): Promise<BenchRow[]
         unit: "items",
         baseline: { name: "byStatus + FilterExpression", value: at100k.filtered.read },
         note: `a full page of ${at100k.queued.body.jobs.length} jobs; the filter read ${at100k.filtered.read} items to match ${at100k.filtered.count}`,
+      },
+      {
+        suite,
+        metric: `GET /jobs?input=1 items read per page (${n(large)} jobs)`,
+        value: at100k.byInput.read,
+        unit: "items",
+        baseline: { name: "Scan + match names", value: at100k.inputScan.read },
+        note: `a page of ${at100k.byInput.body.jobs.length} of ${n(at100k.inputScan.count)} matches in one partition; ${at10k.byInput.read} read at ${n(small)} jobs; capacity ${at100k.byInput.capacity} vs ${at100k.inputScan.capacity} RCU`,
       },
     ];
     return rows;

@@ -12,20 +12,20 @@
  * shows the DynamoDB side alone. Calls and writes per event are what carries over to AWS.
  */
 import { isDeepStrictEqual } from "node:util";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import * as clients from "../adapters/clients";
-import { createCollector, depsFromEnv } from "../handlers/collector";
-import { parseEvent, type McEvent } from "../domain/events";
-import { applyEvent, foldEvents } from "../domain/reducer";
-import { itemFieldsOf, stateFromItem, toJobRecord } from "../domain/job-update";
-import { createStream, createTables, startStandIns } from "../local/standins";
-import type { JobRecord } from "../domain/job";
+import * as clients from "../../lib/adapters/clients";
+import { createCollector, depsFromEnv } from "../../handlers/collector";
+import { parseEvent, type McEvent } from "../../lib/domain/events";
+import { applyEvent, foldEvents } from "../../lib/domain/reducer";
+import { itemFieldsOf, stateFromItem, toJobRecord } from "../../lib/domain/job-update";
+import { createStream, createTables, startStandIns } from "../../tools/twin/standins";
+import type { JobRecord } from "../../lib/domain/job";
 import type { BenchOptions, BenchRow } from "./run";
-import { seededRandom } from "../domain/random";
+import { seededRandom } from "../../lib/domain/random";
 
 type Counter = Map<string, number>;
 
@@ -35,9 +35,7 @@ function countCalls(client: { middlewareStack: DynamoDBClient["middlewareStack"]
     (next, context) => async (args) => {
       const op = String((context as { commandName?: string }).commandName ?? "unknown").replace(/Command$/, "");
       const input = args.input as { TableName?: string; TransactItems?: Array<Record<string, { TableName?: string }>> };
-      const tables = input.TableName
-        ? [input.TableName]
-        : (input.TransactItems ?? []).map((t) => Object.values(t)[0]?.TableName ?? "?");
+      const tables = input.TableName ? [input.TableName] : (input.TransactItems ?? []).map((t) => Object.values(t)[0]?.TableName ?? "?");
       // "Update Jobs", "TransactWrite Queues+Jobs", "PutRecords"
       const names = [...new Set(tables.map((t) => t.slice(t.lastIndexOf("-") + 1)))].join("+");
       const key = names ? `${op} ${names}` : op;
@@ -82,7 +80,9 @@ function jobEvents(i: number, updates: number, base: number): Record<string, unk
   const out = [
     envelope("PROGRESSING", start),
     envelope("INPUT_INFORMATION", start + 2_000, {
-      inputDetails: [{ id: 1, uri: `s3://bench/in/${jobId}.mp4`, video: [{ codec: "H_264", width: 1920, height: 1080, frameRate: 25 }], audio: [] }],
+      inputDetails: [
+        { id: 1, uri: `s3://bench/in/${jobId}.mp4`, video: [{ codec: "H_264", width: 1920, height: 1080, frameRate: 25 }], audio: [] },
+      ],
     }),
   ];
   for (let u = 1; u <= updates; u++) {
@@ -90,13 +90,19 @@ function jobEvents(i: number, updates: number, base: number): Record<string, unk
     out.push(
       envelope("STATUS_UPDATE", start + u * 60_000, {
         framesDecoded: u * 1500,
-        jobProgress: { jobPercentComplete: pct, currentPhase: "TRANSCODING", phaseProgress: { TRANSCODING: { status: "PROGRESSING", percentComplete: pct } } },
+        jobProgress: {
+          jobPercentComplete: pct,
+          currentPhase: "TRANSCODING",
+          phaseProgress: { TRANSCODING: { status: "PROGRESSING", percentComplete: pct } },
+        },
       }),
     );
   }
   out.push(
     envelope("COMPLETE", start + (updates + 1) * 60_000, {
-      outputGroupDetails: [{ type: "FILE_GROUP", outputDetails: [{ outputFilePaths: [`s3://bench/out/${jobId}.mp4`], durationInMs: 60_000 }] }],
+      outputGroupDetails: [
+        { type: "FILE_GROUP", outputDetails: [{ outputFilePaths: [`s3://bench/out/${jobId}.mp4`], durationInMs: 60_000 }] },
+      ],
     }),
   );
   return out;
@@ -226,7 +232,9 @@ async function runNaive(standIns: StandInsT, sc: Scenario, concurrency: number, 
   await runConcurrent(parsed, concurrency, async (e) => {
     const got = await naive.send(new GetCommand({ TableName: tables.jobs, Key: { jobId: e.jobId } }));
     const next = applyEvent(got.Item ? stateFromItem(got.Item) : undefined, e);
-    await naive.send(new PutCommand({ TableName: tables.jobs, Item: { ...itemFieldsOf(next), expiresAt: Math.floor(Date.now() / 1000) + 86_400 } }));
+    await naive.send(
+      new PutCommand({ TableName: tables.jobs, Item: { ...itemFieldsOf(next), expiresAt: Math.floor(Date.now() / 1000) + 86_400 } }),
+    );
   });
   const ms = performance.now() - t0;
   const wrong = countWrong(await scanAll(standIns.env, tables.jobs), expected);
@@ -299,7 +307,12 @@ export default async function collectorBench({ quick }: BenchOptions): Promise<B
       const j = Math.floor(random() * (i + 1));
       [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
     }
-    const ordered: Scenario = { name: "in order", raws: inOrder, distinct, note: `${jobs} jobs × ${updates + 3} events, each job's in time order` };
+    const ordered: Scenario = {
+      name: "in order",
+      raws: inOrder,
+      distinct,
+      note: `${jobs} jobs × ${updates + 3} events, each job's in time order`,
+    };
     const mixed: Scenario = {
       name: "shuffled",
       raws: shuffled,
@@ -312,8 +325,20 @@ export default async function collectorBench({ quick }: BenchOptions): Promise<B
     const naiveMixed = await runNaive(standIns, mixed, concurrency, "bench-naive-mixed");
     return [
       ...rows(ordered, "in order", await runCollector(standIns, ordered, true, concurrency, "bench-ordered"), naiveOrdered, concurrency),
-      ...rows(ordered, "in order, USE_STREAMS=false", await runCollector(standIns, ordered, false, concurrency, "bench-ordered-nostream"), naiveOrdered, concurrency),
-      ...rows(mixed, "shuffled + re-delivered", await runCollector(standIns, mixed, true, concurrency, "bench-mixed"), naiveMixed, concurrency),
+      ...rows(
+        ordered,
+        "in order, USE_STREAMS=false",
+        await runCollector(standIns, ordered, false, concurrency, "bench-ordered-nostream"),
+        naiveOrdered,
+        concurrency,
+      ),
+      ...rows(
+        mixed,
+        "shuffled + re-delivered",
+        await runCollector(standIns, mixed, true, concurrency, "bench-mixed"),
+        naiveMixed,
+        concurrency,
+      ),
     ];
   } finally {
     await standIns.stop();

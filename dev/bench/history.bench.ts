@@ -14,13 +14,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import * as clients from "../adapters/clients";
-import { FirehoseDelivery } from "../adapters/delivery";
-import { DATASETS, DUCKDB_TYPES, utcDay, type HistoryRow } from "../domain/history";
-import { startLocalFirehose } from "../local/firehose/server";
-import { LocalLake } from "../sql/duckdb";
+import * as clients from "../../lib/adapters/clients";
+import { FirehoseDelivery } from "../../lib/adapters/delivery";
+import { DATASETS, DUCKDB_TYPES, utcDay, type HistoryRow } from "../../lib/domain/history";
+import { startLocalFirehose } from "../../tools/twin/firehose/server";
+import { LocalLake } from "../../lib/sql/duckdb";
 import type { BenchOptions, BenchRow } from "./run";
-import { seededRandom } from "../domain/random";
+import { seededRandom } from "../../lib/domain/random";
 
 const DAY = 86_400_000;
 const QUEUES = ["Default", "Fast", "Archive", "Live"];
@@ -81,7 +81,9 @@ function rchar(): number {
   return Number(m[1]);
 }
 
-async function measured(run: () => Promise<Record<string, unknown>[]>): Promise<{ bytes: number; ms: number; rows: Record<string, unknown>[] }> {
+async function measured(
+  run: () => Promise<Record<string, unknown>[]>,
+): Promise<{ bytes: number; ms: number; rows: Record<string, unknown>[] }> {
   const before = rchar();
   const t0 = Date.now();
   const rows = await run();
@@ -119,7 +121,7 @@ export default async function bench({ quick }: BenchOptions): Promise<BenchRow[]
         if (res.undelivered.length) throw new Error(`${res.undelivered.length} rows not delivered`);
         await fh.flush();
       }
-      fs.writeSync(json, rows.map((row) => JSON.stringify(row)).join("\n") + "\n");
+      fs.writeSync(json, `${rows.map((row) => JSON.stringify(row)).join("\n")}\n`);
     }
     fs.closeSync(json);
     await fh.stop();
@@ -157,7 +159,9 @@ export default async function bench({ quick }: BenchOptions): Promise<BenchRow[]
       }
     });
     if (normal(partitioned.rows) !== normal(fullJson.rows) || normal(unpruned.rows) !== normal(fullJson.rows)) {
-      throw new Error(`answers differ: partitioned ${normal(partitioned.rows)} vs JSON ${normal(fullJson.rows)} vs unpruned ${normal(unpruned.rows)}`);
+      throw new Error(
+        `answers differ: partitioned ${normal(partitioned.rows)} vs JSON ${normal(fullJson.rows)} vs unpruned ${normal(unpruned.rows)}`,
+      );
     }
     const lakeBytes = fs
       .readdirSync(path.join(lakeDir, "jobs"))

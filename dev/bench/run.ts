@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only NAME]`: runs every `bench/*.bench.ts`, prints one table, and writes
+ * `npm run bench [-- --quick] [-- --only NAME]`: runs every `dev/bench/*.bench.ts`, prints one table, and writes
  * `bench-results.json`. Each figure sits beside a baseline measured in the same process, as a ratio.
  *
  * A bench module default-exports `async (opts: BenchOptions) => BenchRow[]`.
@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     .filter((f) => !only || f.startsWith(only))
     .sort();
   if (files.length === 0) {
-    console.error(only ? `No bench named "${only}" in bench/.` : "No bench files in bench/.");
+    console.error(only ? `No bench named "${only}" in dev/bench/.` : "No bench files in dev/bench/.");
     return 1;
   }
   const rows: BenchRow[] = [];
@@ -71,7 +71,6 @@ async function main(argv: string[]): Promise<number> {
     const name = file.replace(/\.bench\.ts$/, "");
     process.stderr.write(`bench: ${name}${quick ? " (quick)" : ""}…\n`);
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const bench: Bench = require(path.join(__dirname, file)).default;
       rows.push(...(await bench({ quick })));
     } catch (err) {

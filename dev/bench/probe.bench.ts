@@ -7,9 +7,9 @@
  */
 import * as fs from "node:fs";
 import type { BenchOptions, BenchRow } from "./run";
-import { probeFile, type DetailedProbeResult } from "../probe";
-import { DEFAULT_PROBE_BUDGET_BYTES } from "../domain/probe";
-import { makeMedia, MEDIA_KINDS, type MediaKind, type MediaSpec } from "../test/support/media";
+import { probeFile, type DetailedProbeResult } from "../../lib/probe";
+import { DEFAULT_PROBE_BUDGET_BYTES } from "../../lib/domain/probe";
+import { makeMedia, MEDIA_KINDS, type MediaKind, type MediaSpec } from "../../test/support/media";
 
 function spec(kind: MediaKind, quick: boolean): MediaSpec {
   if (quick) return { kind, seconds: 8, width: 1280, height: 720, videoBitRate: 6_000_000 };

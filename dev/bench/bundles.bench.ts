@@ -1,5 +1,5 @@
 /**
- * Lambda bundle bench: size of each bundle built by scripts/build-lambdas.ts and its cold-start init time
+ * Lambda bundle bench: size of each bundle built by infra/build-lambdas.ts and its cold-start init time
  * (a fresh `node` process that requires the bundle, as the Lambda runtime does before the first invocation),
  * next to a minimal "hello" bundle built and timed the same way in the same run.
  *
@@ -11,11 +11,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { build } from "esbuild";
 import type { BenchOptions, BenchRow } from "./run";
-import { ENV } from "../domain/env";
-import { copyMediaInfoWasm, PROBE_ESBUILD_OPTIONS } from "../probe/build";
-import { makeMedia } from "../test/support/media";
+import { ENV } from "../../lib/domain/env";
+import { copyMediaInfoWasm, PROBE_ESBUILD_OPTIONS } from "../../lib/probe/build";
+import { makeMedia } from "../../test/support/media";
 
-const REPO = path.resolve(__dirname, "..");
+const REPO = path.resolve(__dirname, "..", "..");
 const OUT = path.join(REPO, ".mcjobs", "bench", "bundles");
 
 interface Bundle {
@@ -25,11 +25,11 @@ interface Bundle {
   note?: string;
 }
 
-/** Entry points to bundle when scripts/build-lambdas.ts is not there. */
+/** Entry points to bundle when infra/build-lambdas.ts is not there. */
 const FALLBACK_ENTRIES: Record<string, string> = {
   collector: "handlers/collector.ts",
   api: "handlers/api.ts",
-  convert: "handlers/convert.ts",
+  "watch-folder": "handlers/watch-folder.ts",
   history: "consumers/history.ts",
   analytics: "consumers/analytics.ts",
 };
@@ -53,11 +53,12 @@ async function esbuildOne(name: string, entry: string, outDir: string): Promise<
 async function lambdaBundles(): Promise<Bundle[]> {
   const script = path.join(REPO, "scripts", "build-lambdas.ts");
   if (fs.existsSync(script)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(script) as {
-      buildLambdas?: (o: { outDir: string; quiet: boolean; sourcemap: boolean }) => Promise<
-        Array<{ name: string; outfile?: string; wasm?: string; skipped?: string }>
-      >;
+      buildLambdas?: (o: {
+        outDir: string;
+        quiet: boolean;
+        sourcemap: boolean;
+      }) => Promise<Array<{ name: string; outfile?: string; wasm?: string; skipped?: string }>>;
     };
     if (mod.buildLambdas) {
       const built = await mod.buildLambdas({ outDir: OUT, quiet: true, sourcemap: false });
