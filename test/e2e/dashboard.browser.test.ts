@@ -1,49 +1,10 @@
+import { fixture } from "../support/fixtures";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { GetCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import * as clients from "../../adapters/clients";
-import { toJobRecord } from "../../domain/job-update";
-import { startTwinServer, type TwinServer } from "../../local/server";
-import { startTwin, type Twin } from "../../local/twin";
-
-const HAS_API = fs.existsSync(path.resolve(__dirname, "../../handlers/api.ts"));
-
-/** Test double for the Jobs API's two reads, used only when handlers/api.ts is absent. */
-async function jobsReadModel(twin: Twin): Promise<TwinServer> {
-  const ddb = clients.dynamoDb(twin.env);
-  const server = await startTwinServer({
-    dashboardDir: path.resolve(__dirname, "../../dashboard"),
-    local: {
-      queues: async () => (await ddb.send(new ScanCommand({ TableName: twin.tables.queues }))).Items ?? [],
-      status: () => twin.status(),
-      notifications: () => [],
-    },
-    api: async (ev) => {
-      const m = /^\/jobs\/([^/]+)$/.exec(ev.rawPath);
-      if (!m) return { statusCode: 404, body: JSON.stringify({ message: "not found" }) };
-      if (/^(SUBMITTED|PROGRESSING|COMPLETE|ERROR|CANCELED)$/.test(m[1])) {
-        const out = await ddb.send(
-          new QueryCommand({
-            TableName: twin.tables.jobs,
-            IndexName: "byStatus",
-            KeyConditionExpression: "#s = :s",
-            ExpressionAttributeNames: { "#s": "status" },
-            ExpressionAttributeValues: { ":s": m[1] },
-            ScanIndexForward: false,
-            Limit: Number(ev.queryStringParameters?.limit ?? 50),
-          }),
-        );
-        return { items: (out.Items ?? []).map((i) => toJobRecord(i as never)) };
-      }
-      const got = await ddb.send(new GetCommand({ TableName: twin.tables.jobs, Key: { jobId: m[1] } }));
-      return got.Item ? toJobRecord(got.Item as never) : { statusCode: 404, body: JSON.stringify({ message: "no such job" }) };
-    },
-  });
-  return { ...server, stop: async () => (await server.stop(), ddb.destroy()) };
-}
+import { startTwin, type Twin } from "../../tools/twin/twin";
 
 const CHROMIUM = process.env.MCJOBS_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(__dirname, "../../test-artifacts");
@@ -54,9 +15,8 @@ describe("dashboard in Chromium", function () {
   let twin: Twin | undefined;
   let browser: Browser | undefined;
   let dir: string | undefined;
-  let readModel: TwinServer | undefined;
 
-  before(function () {
+  before(() => {
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set MCJOBS_CHROMIUM.`);
     }
@@ -65,7 +25,6 @@ describe("dashboard in Chromium", function () {
   });
   after(async () => {
     await browser?.close();
-    await readModel?.stop();
     await twin?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -84,19 +43,21 @@ describe("dashboard in Chromium", function () {
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
-    let dashboardUrl = twin.urls.dashboardUrl;
-    if (!HAS_API) {
-      // handlers/api.ts is not in this build: serve the page over a minimal read model of the Jobs table (the
-      // domain's toJobRecord over the byStatus index), so the page itself is still tested against live data.
-      readModel = await jobsReadModel(twin);
-      dashboardUrl = `${readModel.url}/`;
-    }
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const consoleErrors: string[] = [];
     page.on("pageerror", (e) => consoleErrors.push(String(e)));
-    await page.goto(`${dashboardUrl}?refresh=250`);
+    await page.goto(`${twin.urls.dashboardUrl}?refresh=250`);
     await page.waitForSelector("#health:not(.bad)", { timeout: 10_000 });
 
     const jobId = (await twin.submitJob({ queue: "Default" }))!;
@@ -123,21 +84,25 @@ describe("dashboard in Chromium", function () {
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `bar went backwards: ${JSON.stringify(seen)}`);
 
     const done = `#finished tr[data-job-id="${jobId}"]`;
-    await page.waitForSelector(`${done}[data-status="COMPLETE"] .bar[data-percent="100"]`, { timeout: 60_000 }).catch(async (err: Error) => {
-      const tables = await page.$$eval("table", (ts) => ts.map((t) => t.textContent));
-      throw new Error(`${err.message.split("\n")[0]}; job ${jobId}; bar values ${JSON.stringify(seen)}; page: ${JSON.stringify(tables)}`);
-    });
+    await page
+      .waitForSelector(`${done}[data-status="COMPLETE"] .bar[data-percent="100"]`, { timeout: 60_000 })
+      .catch(async (err: Error) => {
+        const tables = await page.$$eval("table", (ts) => ts.map((t) => t.textContent));
+        throw new Error(`${err.message.split("\n")[0]}; job ${jobId}; bar values ${JSON.stringify(seen)}; page: ${JSON.stringify(tables)}`);
+      });
     await page.waitForFunction(
       // Runs in the page.
       (sel) => {
-        const cell = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector(sel);
+        const cell = (
+          globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }
+        ).document.querySelector(sel);
         return !!cell && Number(cell.textContent) >= 1;
       },
       '#queues tr[data-queue="Default"] td[data-status="COMPLETE"]',
       { timeout: 15_000 },
     );
     // A failed job shows up under recent errors with what its code means.
-    const failed = JSON.parse(fs.readFileSync("/work/shared/fixtures/mediaconvert-events/error-awsdoc-1.json", "utf8"));
+    const failed = fixture("error-awsdoc-1.json");
     const failedId = `${Date.now()}-err0r1`;
     failed.id = `err-${failedId}`;
     failed.resources = [`arn:aws:mediaconvert:us-east-1:111122223333:jobs/${failedId}`];
@@ -146,8 +111,8 @@ describe("dashboard in Chromium", function () {
     const errRow = `#errors tr[data-job-id="${failedId}"]`;
     await page.waitForSelector(errRow, { timeout: 30_000 });
     const cells = await page.$$eval(`${errRow} td`, (tds) => tds.map((td) => td.textContent ?? ""));
-    assert.equal(cells[2], "1040");
-    assert.match(cells[3], /settings/i, `meaning shown: ${JSON.stringify(cells)}`);
+    assert.equal(cells[3], "1040");
+    assert.match(cells[4], /settings/i, `meaning shown: ${JSON.stringify(cells)}`);
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard.png"), fullPage: true });
     assert.deepEqual(consoleErrors, []);
     assert.ok(fs.statSync(path.join(ARTIFACTS, "dashboard.png")).size > 10_000);

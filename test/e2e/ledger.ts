@@ -5,11 +5,11 @@
  * counted twice, and where.
  */
 import { QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import * as clients from "../../adapters/clients";
-import type { Twin } from "../../local/twin";
-import type { EventEnvelope } from "../../local/mediaconvert";
-import { LocalLake } from "../../sql/duckdb";
-import { namedQuery } from "../../sql/queries";
+import * as clients from "../../lib/adapters/clients";
+import type { Twin } from "../../tools/twin/twin";
+import type { EventEnvelope } from "../../tools/twin/mediaconvert";
+import { LocalLake } from "../../lib/sql/duckdb";
+import { namedQuery } from "../../lib/sql/queries";
 
 export const TERMINAL = ["COMPLETE", "ERROR", "CANCELED"] as const;
 
@@ -30,7 +30,13 @@ export function truthFrom(twin: Twin, jobIds?: string[]): Map<string, TruthJob> 
   for (const wire of sim.listJobs()) {
     const id = String(wire.id);
     if (wanted && !wanted.has(id)) continue;
-    jobs.set(id, { jobId: id, status: String(wire.status), queueName: String(wire.queue).split("/").pop()!, eventIds: new Set(), deliveries: 0 });
+    jobs.set(id, {
+      jobId: id,
+      status: String(wire.status),
+      queueName: String(wire.queue).split("/").pop()!,
+      eventIds: new Set(),
+      deliveries: 0,
+    });
   }
   for (const ev of sim.delivered as EventEnvelope[]) {
     const j = jobs.get(String(ev.detail.jobId));
@@ -85,7 +91,11 @@ export async function listAll(apiUrl: string, status: string): Promise<any[]> {
   return out;
 }
 
-export async function checkLedger(twin: Twin, truth: Map<string, TruthJob>, opts: { api?: boolean; lake?: boolean; queues?: boolean; throughput?: boolean } = {}): Promise<Ledger> {
+export async function checkLedger(
+  twin: Twin,
+  truth: Map<string, TruthJob>,
+  opts: { api?: boolean; lake?: boolean; queues?: boolean; throughput?: boolean } = {},
+): Promise<Ledger> {
   const problems: string[] = [];
   const env = twin.env as NodeJS.ProcessEnv;
   // The twin's handler env may point at a fault proxy; the ledger reads the stand-ins directly.
@@ -124,10 +134,15 @@ export async function checkLedger(twin: Twin, truth: Map<string, TruthJob>, opts
       const listed = (await listAll(twin.urls.apiUrl, status)).filter((r) => truth.has(r.jobId));
       const ids = listed.map((r) => r.jobId as string);
       if (new Set(ids).size !== ids.length) problems.push(`API /jobs/${status}: a job listed twice`);
-      const want = [...truth.values()].filter((j) => j.status === status).map((j) => j.jobId).sort();
+      const want = [...truth.values()]
+        .filter((j) => j.status === status)
+        .map((j) => j.jobId)
+        .sort();
       const got = [...new Set(ids)].sort();
       if (JSON.stringify(want) !== JSON.stringify(got)) {
-        problems.push(`API /jobs/${status}: lists ${got.length} of our jobs, expected ${want.length} (missing ${want.filter((x) => !got.includes(x)).slice(0, 3)}, extra ${got.filter((x) => !want.includes(x)).slice(0, 3)})`);
+        problems.push(
+          `API /jobs/${status}: lists ${got.length} of our jobs, expected ${want.length} (missing ${want.filter((x) => !got.includes(x)).slice(0, 3)}, extra ${got.filter((x) => !want.includes(x)).slice(0, 3)})`,
+        );
       }
     }
 
@@ -137,7 +152,14 @@ export async function checkLedger(twin: Twin, truth: Map<string, TruthJob>, opts
       const keys: string[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const out = await ddb.send(new QueryCommand({ TableName: twin.tables.events, KeyConditionExpression: "jobId = :j", ExpressionAttributeValues: { ":j": j.jobId }, ExclusiveStartKey: start }));
+        const out = await ddb.send(
+          new QueryCommand({
+            TableName: twin.tables.events,
+            KeyConditionExpression: "jobId = :j",
+            ExpressionAttributeValues: { ":j": j.jobId },
+            ExclusiveStartKey: start,
+          }),
+        );
         for (const it of out.Items ?? []) keys.push(String(it.eventKey));
         start = out.LastEvaluatedKey;
       } while (start);
@@ -146,7 +168,9 @@ export async function checkLedger(twin: Twin, truth: Map<string, TruthJob>, opts
       const missing = [...j.eventIds].filter((id) => !ids.has(id));
       const extra = [...ids].filter((id) => !j.eventIds.has(id));
       if (missing.length || extra.length || keys.length !== j.eventIds.size) {
-        problems.push(`Events table ${j.jobId}: ${keys.length} items for ${j.eventIds.size} distinct events (missing ${missing.length}, unknown ${extra.length})`);
+        problems.push(
+          `Events table ${j.jobId}: ${keys.length} items for ${j.eventIds.size} distinct events (missing ${missing.length}, unknown ${extra.length})`,
+        );
       }
     }
 
@@ -180,10 +204,13 @@ export async function checkLedger(twin: Twin, truth: Map<string, TruthJob>, opts
         const rows = Number(raw.rows[0].n);
         if (distinct !== totalEvents) problems.push(`lake job_events: ${distinct} distinct events, simulator emitted ${totalEvents}`);
         // Per job, too.
-        const per = await lake.query(`SELECT job_id, count(DISTINCT event_key) AS d FROM job_events WHERE job_id IN (${ids}) GROUP BY job_id`);
+        const per = await lake.query(
+          `SELECT job_id, count(DISTINCT event_key) AS d FROM job_events WHERE job_id IN (${ids}) GROUP BY job_id`,
+        );
         for (const r of per.rows) {
           const t = truth.get(String(r.job_id))!;
-          if (Number(r.d) !== t.eventIds.size) problems.push(`lake job_events ${r.job_id}: ${r.d} distinct events, expected ${t.eventIds.size}`);
+          if (Number(r.d) !== t.eventIds.size)
+            problems.push(`lake job_events ${r.job_id}: ${r.d} distinct events, expected ${t.eventIds.size}`);
         }
         // Named query: jobs per day by status (de-duplicated), restricted to our jobs through a filtered view.
         // The named query, unchanged except that it reads only our jobs' rows.
@@ -196,14 +223,16 @@ export async function checkLedger(twin: Twin, truth: Map<string, TruthJob>, opts
         const got: Record<string, number> = {};
         for (const r of perStatus.rows) got[String(r.status)] = (got[String(r.status)] ?? 0) + Number(r.jobs);
         for (const s of new Set([...Object.keys(got), ...Object.keys(byStatus)])) {
-          if ((got[s] ?? 0) !== (byStatus[s] ?? 0)) problems.push(`lake jobs_per_day_by_status: ${s} = ${got[s] ?? 0}, expected ${byStatus[s] ?? 0}`);
+          if ((got[s] ?? 0) !== (byStatus[s] ?? 0))
+            problems.push(`lake jobs_per_day_by_status: ${s} = ${got[s] ?? 0}, expected ${byStatus[s] ?? 0}`);
         }
         // The jobs dataset: one (de-duplicated) terminal row per finished job, with the right status.
         const jobsRows = await lake.query(
           `SELECT job_id, arg_max(status, job_event_count) AS status, count(*) AS copies FROM jobs WHERE job_id IN (${ids}) GROUP BY job_id`,
         );
         const terminal = [...truth.values()].filter((j) => (TERMINAL as readonly string[]).includes(j.status));
-        if (jobsRows.rows.length !== terminal.length) problems.push(`lake jobs: ${jobsRows.rows.length} finished jobs, expected ${terminal.length}`);
+        if (jobsRows.rows.length !== terminal.length)
+          problems.push(`lake jobs: ${jobsRows.rows.length} finished jobs, expected ${terminal.length}`);
         for (const r of jobsRows.rows) {
           const t = truth.get(String(r.job_id))!;
           if (String(r.status) !== t.status) problems.push(`lake jobs ${r.job_id}: status ${r.status}, expected ${t.status}`);
@@ -240,7 +269,14 @@ export async function checkLedger(twin: Twin, truth: Map<string, TruthJob>, opts
         deliveries: [...truth.values()].reduce((n, j) => n + j.deliveries, 0),
         eventsStored,
         lake: lakeSummary,
-        queues: queueItems.map((q) => ({ queueName: q.queueName, SUBMITTED: q.SUBMITTED, PROGRESSING: q.PROGRESSING, COMPLETE: q.COMPLETE, ERROR: q.ERROR, CANCELED: q.CANCELED })),
+        queues: queueItems.map((q) => ({
+          queueName: q.queueName,
+          SUBMITTED: q.SUBMITTED,
+          PROGRESSING: q.PROGRESSING,
+          COMPLETE: q.COMPLETE,
+          ERROR: q.ERROR,
+          CANCELED: q.CANCELED,
+        })),
       },
     };
   } finally {

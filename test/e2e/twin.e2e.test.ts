@@ -2,11 +2,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startTwin, type Twin } from "../../local/twin";
+import { startTwin, type Twin } from "../../tools/twin/twin";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import * as clients from "../../adapters/clients";
+import * as clients from "../../lib/adapters/clients";
 import { makeMedia } from "../support/media";
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { checkLedger, jobOf, listAll, truthFrom } from "./ledger";
 
 /**
@@ -14,9 +13,6 @@ import { checkLedger, jobOf, listAll, truthFrom } from "./ledger";
  * the router, collector, stream, consumers and Firehose; then every record of every job is checked against what
  * the simulator really did — Jobs API, Events table, Queues counters, lake via the named queries.
  */
-/** The Jobs API (handlers/api.ts) is checked when it is part of the build. */
-const HAS_API = fs.existsSync(path.resolve(__dirname, "../../handlers/api.ts"));
-
 describe("local twin end to end", function () {
   this.timeout(180_000);
   const N = Number(process.env.MCJOBS_E2E_JOBS ?? 16);
@@ -43,7 +39,7 @@ describe("local twin end to end", function () {
       bufferIntervalMs: 500,
       tumblingWindowSeconds: 1,
     });
-    assert.deepEqual(twin.status().missing.filter((m) => !m.startsWith("Jobs API") && !m.startsWith("convert")), [], "every piece of the pipeline is wired");
+    assert.deepEqual(twin.status().missing, [], "every piece of the pipeline is wired");
     // Half the jobs read a real file (probed by the simulator and the collector), half a missing one.
     const media = await makeMedia({ kind: "mp4-faststart", seconds: 4, width: 640, height: 360 });
     const s3 = clients.s3(twin.env);
@@ -64,9 +60,8 @@ describe("local twin end to end", function () {
     const statuses = new Set([...truth.values()].map((j) => j.status));
     assert.ok(statuses.has("COMPLETE") && statuses.has("ERROR"), `outcomes ${[...statuses]}`);
 
-    const ledger = await checkLedger(twin, truth, { api: HAS_API });
+    const ledger = await checkLedger(twin, truth, { api: true });
     assert.deepEqual(ledger.problems, [], JSON.stringify(ledger.summary, null, 2));
-    if (!HAS_API) return;
     // A completed job on the real file carries what the probe found in it.
     const realDone = ids.filter((id, i) => i % 2 === 1 && truth.get(id)!.status === "COMPLETE");
     assert.ok(realDone.length > 0);
@@ -86,15 +81,7 @@ describe("local twin end to end", function () {
 
   it("keeps its state across a restart and serves the same records", async () => {
     assert.ok(twin, "previous test started the twin");
-    const completeIds = async (t: Twin) => {
-      if (HAS_API) return (await listAll(t.urls.apiUrl, "COMPLETE")).map((j) => j.jobId as string).sort();
-      const ddb = clients.dynamoDb(t.env);
-      const out = await ddb.send(
-        new QueryCommand({ TableName: t.tables.jobs, IndexName: "byStatus", KeyConditionExpression: "#s = :s", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":s": "COMPLETE" } }),
-      );
-      ddb.destroy();
-      return (out.Items ?? []).map((i) => String(i.jobId)).sort();
-    };
+    const completeIds = async (t: Twin) => (await listAll(t.urls.apiUrl, "COMPLETE")).map((j) => j.jobId as string).sort();
     const before = await completeIds(twin!);
     await twin!.stop();
     twin = await startTwin({ dir, demo: false, speed: 600 });

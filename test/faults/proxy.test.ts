@@ -2,11 +2,11 @@ import { strict as assert } from "node:assert";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
-import * as clients from "../../adapters/clients";
-import { startFaultProxy, type FaultProxy } from "../../local/faults";
-import { createStream, createTables, startStandIns, type StandIns, type TableNames } from "../../local/standins";
+import * as clients from "../../lib/adapters/clients";
+import { startFaultProxy, type FaultProxy } from "../../tools/twin/faults";
+import { createStream, createTables, startStandIns, type StandIns, type TableNames } from "../../tools/twin/standins";
 
-describe("fault-injecting proxy", function () {
+describe("fault-injecting proxy", () => {
   let standIns: StandIns;
   let tables: TableNames;
   const proxies: FaultProxy[] = [];
@@ -29,22 +29,43 @@ describe("fault-injecting proxy", function () {
   it("answers DynamoDB calls with throttling and 5xx errors the SDK recognises as retryable", async () => {
     const p = await proxy({ service: "dynamodb", target: standIns.endpoints.dynamodb!, rate: 1, kinds: ["throttle"] });
     const q = await proxy({ service: "dynamodb", target: standIns.endpoints.dynamodb!, rate: 1, kinds: ["5xx"] });
-    const raw = new DynamoDBClient({ region: "us-east-1", endpoint: p.endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+    const raw = new DynamoDBClient({
+      region: "us-east-1",
+      endpoint: p.endpoint,
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      maxAttempts: 1,
+    });
     const doc = DynamoDBDocumentClient.from(raw);
-    await assert.rejects(doc.send(new PutCommand({ TableName: tables.jobs, Item: { jobId: "t1", expiresAt: ttl() } })), (err: Error & { $retryable?: unknown }) => {
-      assert.equal(err.name, "ProvisionedThroughputExceededException");
-      return true;
+    await assert.rejects(
+      doc.send(new PutCommand({ TableName: tables.jobs, Item: { jobId: "t1", expiresAt: ttl() } })),
+      (err: Error & { $retryable?: unknown }) => {
+        assert.equal(err.name, "ProvisionedThroughputExceededException");
+        return true;
+      },
+    );
+    const raw5 = new DynamoDBClient({
+      region: "us-east-1",
+      endpoint: q.endpoint,
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      maxAttempts: 1,
     });
-    const raw5 = new DynamoDBClient({ region: "us-east-1", endpoint: q.endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
-    await assert.rejects(raw5.send(new GetItemCommand({ TableName: tables.jobs, Key: { jobId: { S: "t1" } } })), (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-      assert.ok([500, 503].includes(err.$metadata?.httpStatusCode ?? 0), `status ${err.$metadata?.httpStatusCode}`);
-      return true;
-    });
+    await assert.rejects(
+      raw5.send(new GetItemCommand({ TableName: tables.jobs, Key: { jobId: { S: "t1" } } })),
+      (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.ok([500, 503].includes(err.$metadata?.httpStatusCode ?? 0), `status ${err.$metadata?.httpStatusCode}`);
+        return true;
+      },
+    );
     raw5.destroy();
     // With retries and a 30% fault rate, the SDK gets through.
     p.setRate(0.3);
     const retrying = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: "us-east-1", endpoint: p.endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 10 }),
+      new DynamoDBClient({
+        region: "us-east-1",
+        endpoint: p.endpoint,
+        credentials: { accessKeyId: "x", secretAccessKey: "x" },
+        maxAttempts: 10,
+      }),
     );
     for (let i = 0; i < 8; i++) await retrying.send(new PutCommand({ TableName: tables.jobs, Item: { jobId: `r${i}`, expiresAt: ttl() } }));
     assert.ok(p.stats().injected.throttle >= 2);
@@ -53,11 +74,25 @@ describe("fault-injecting proxy", function () {
   });
 
   it("applies a write and then loses the reply (lost-reply): so the SDK's retry applies it again", async () => {
-    const p = await proxy({ service: "dynamodb", target: standIns.endpoints.dynamodb!, rate: 0, kinds: ["lost-reply"], hangMs: 50, maxFaults: 2 });
+    const p = await proxy({
+      service: "dynamodb",
+      target: standIns.endpoints.dynamodb!,
+      rate: 0,
+      kinds: ["lost-reply"],
+      hangMs: 50,
+      maxFaults: 2,
+    });
     const doc = clients.dynamoDb({ ...standIns.env, MCJOBS_ENDPOINT_DYNAMODB: p.endpoint });
     await doc.send(new PutCommand({ TableName: tables.queues, Item: { queueName: "q", n: 0, expiresAt: ttl() } }));
     p.setRate(1);
-    const add = doc.send(new UpdateCommand({ TableName: tables.queues, Key: { queueName: "q" }, UpdateExpression: "ADD n :one", ExpressionAttributeValues: { ":one": 1 } }));
+    const add = doc.send(
+      new UpdateCommand({
+        TableName: tables.queues,
+        Key: { queueName: "q" },
+        UpdateExpression: "ADD n :one",
+        ExpressionAttributeValues: { ":one": 1 },
+      }),
+    );
     // The SDK retried after each reset; every lost reply was an applied ADD, plus the final acknowledged one.
     await add;
     const lost = p.stats().injected["lost-reply"];
@@ -68,10 +103,20 @@ describe("fault-injecting proxy", function () {
   });
 
   it("fails a share of Kinesis PutRecords entries with FailedRecordCount, forwarding only the others", async () => {
-    const p = await proxy({ service: "kinesis", target: standIns.endpoints.kinesis!, rate: 1, kinds: ["partial"], partialShare: 0.5, seed: 7 });
+    const p = await proxy({
+      service: "kinesis",
+      target: standIns.endpoints.kinesis!,
+      rate: 1,
+      kinds: ["partial"],
+      partialShare: 0.5,
+      seed: 7,
+    });
     const k = clients.kinesis({ ...standIns.env, MCJOBS_ENDPOINT_KINESIS: p.endpoint });
     const out = await k.send(
-      new PutRecordsCommand({ StreamName: "fp-stream", Records: Array.from({ length: 20 }, (_, i) => ({ PartitionKey: "p", Data: Buffer.from(`v${i}`) })) }),
+      new PutRecordsCommand({
+        StreamName: "fp-stream",
+        Records: Array.from({ length: 20 }, (_, i) => ({ PartitionKey: "p", Data: Buffer.from(`v${i}`) })),
+      }),
     );
     const failed = out.Records!.filter((r) => r.ErrorCode).length;
     assert.ok(failed > 0 && failed < 20, `failed ${failed}`);
@@ -82,7 +127,14 @@ describe("fault-injecting proxy", function () {
   });
 
   it("returns UnprocessedItems for a share of a DynamoDB BatchWriteItem and writes the rest", async () => {
-    const p = await proxy({ service: "dynamodb", target: standIns.endpoints.dynamodb!, rate: 1, kinds: ["partial"], partialShare: 0.5, seed: 3 });
+    const p = await proxy({
+      service: "dynamodb",
+      target: standIns.endpoints.dynamodb!,
+      rate: 1,
+      kinds: ["partial"],
+      partialShare: 0.5,
+      seed: 3,
+    });
     const doc = clients.dynamoDb({ ...standIns.env, MCJOBS_ENDPOINT_DYNAMODB: p.endpoint });
     const items = Array.from({ length: 10 }, (_, i) => ({ jobId: `b${i}`, expiresAt: ttl() }));
     const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tables.jobs]: items.map((Item) => ({ PutRequest: { Item } })) } }));

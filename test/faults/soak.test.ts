@@ -5,10 +5,10 @@ import * as path from "node:path";
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { BatchGetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import * as clients from "../../adapters/clients";
-import { buildEvent, createRng, DEFAULT_RATES, hashSeed, planTimeline } from "../../local/mediaconvert";
-import { startTwin, type Twin } from "../../local/twin";
-import { LocalLake } from "../../sql/duckdb";
+import * as clients from "../../lib/adapters/clients";
+import { buildEvent, createRng, DEFAULT_RATES, hashSeed, planTimeline } from "../../tools/twin/mediaconvert";
+import { startTwin, type Twin } from "../../tools/twin/twin";
+import { LocalLake } from "../../lib/sql/duckdb";
 
 /**
  * Soak (not in CI): MCJOBS_SOAK=1 [MCJOBS_SOAK_EVENTS=1000000] npx mocha test/faults/soak.test.ts
@@ -102,7 +102,11 @@ function gcNow(): void {
       byStatus[timeline.outcome] = (byStatus[timeline.outcome] ?? 0) + 1;
       const deliveries: Array<{ at: number; event: unknown }> = [];
       for (const step of timeline.steps) {
-        const event = buildEvent(step, { jobId, arn, accountId: ACCOUNT, region: REGION, userMetadata: { application: "soak" } }, createdAt + step.offsetMs);
+        const event = buildEvent(
+          step,
+          { jobId, arn, accountId: ACCOUNT, region: REGION, userMetadata: { application: "soak" } },
+          createdAt + step.offsetMs,
+        );
         distinct++;
         for (const d of step.deliveryDelaysMs) deliveries.push({ at: step.offsetMs + d, event });
       }
@@ -116,7 +120,9 @@ function gcNow(): void {
         gcNow();
         samples.push({ at: delivered, heapMb: process.memoryUsage().heapUsed / 2 ** 20 });
         const rate = delivered / ((Date.now() - started) / 1000);
-        process.stderr.write(`soak: ${delivered} deliveries, ${jobs} jobs, ${rate.toFixed(0)}/s, heap ${samples[samples.length - 1].heapMb.toFixed(1)} MB\n`);
+        process.stderr.write(
+          `soak: ${delivered} deliveries, ${jobs} jobs, ${rate.toFixed(0)}/s, heap ${samples[samples.length - 1].heapMb.toFixed(1)} MB\n`,
+        );
       }
     }
     await twin.settle({ timeoutMs: 3_600_000 });
@@ -148,7 +154,13 @@ function gcNow(): void {
         let keys: Array<Record<string, unknown>> = planned.map((p) => ({ jobId: p.jobId }));
         const status = new Map<string, string>();
         while (keys.length) {
-          const out = await ddb.send(new BatchGetCommand({ RequestItems: { [tables.jobs]: { Keys: keys, ProjectionExpression: "jobId, #s", ExpressionAttributeNames: { "#s": "status" } } } }));
+          const out = await ddb.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [tables.jobs]: { Keys: keys, ProjectionExpression: "jobId, #s", ExpressionAttributeNames: { "#s": "status" } },
+              },
+            }),
+          );
           for (const item of out.Responses?.[tables.jobs] ?? []) status.set(String(item.jobId), String(item.status));
           keys = (out.UnprocessedKeys?.[tables.jobs]?.Keys as Array<Record<string, unknown>> | undefined) ?? [];
         }
@@ -160,13 +172,20 @@ function gcNow(): void {
           let start: Record<string, unknown> | undefined;
           do {
             const out = await ddb.send(
-              new QueryCommand({ TableName: tables.events, KeyConditionExpression: "jobId = :j", ExpressionAttributeValues: { ":j": p.jobId }, Select: "COUNT", ExclusiveStartKey: start }),
+              new QueryCommand({
+                TableName: tables.events,
+                KeyConditionExpression: "jobId = :j",
+                ExpressionAttributeValues: { ":j": p.jobId },
+                Select: "COUNT",
+                ExclusiveStartKey: start,
+              }),
             );
             count += out.Count ?? 0;
             start = out.LastEvaluatedKey;
           } while (start);
           stored += count;
-          if (count !== p.timeline.steps.length && wrong.length < 20) wrong.push(`${p.jobId}: ${count} events stored != ${p.timeline.steps.length}`);
+          if (count !== p.timeline.steps.length && wrong.length < 20)
+            wrong.push(`${p.jobId}: ${count} events stored != ${p.timeline.steps.length}`);
         }
       }
     };
@@ -182,6 +201,8 @@ function gcNow(): void {
     } finally {
       lake.close();
     }
-    process.stderr.write(`soak done: ${JSON.stringify({ delivered, distinct, jobs, seconds: (Date.now() - started) / 1000, samples: samples.slice(-5) })}\n`);
+    process.stderr.write(
+      `soak done: ${JSON.stringify({ delivered, distinct, jobs, seconds: (Date.now() - started) / 1000, samples: samples.slice(-5) })}\n`,
+    );
   });
 });

@@ -2,8 +2,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startFaultProxy, type FaultProxy } from "../../local/faults";
-import { startTwin, type Twin } from "../../local/twin";
+import { startFaultProxy, type FaultProxy } from "../../tools/twin/faults";
+import { startTwin, type Twin } from "../../tools/twin/twin";
 import { checkLedger, truthFrom, truthThroughput } from "../e2e/ledger";
 
 /**
@@ -50,7 +50,10 @@ describe("faults: 20% of DynamoDB, Kinesis and Firehose calls fail", function ()
         return p.endpoint;
       },
     });
-    assert.deepEqual(twin.status().missing.filter((m) => !m.startsWith("Jobs API") && !m.startsWith("convert")), []);
+    assert.deepEqual(
+      twin.status().missing.filter((m) => !m.startsWith("Jobs API") && !m.startsWith("watch-folder")),
+      [],
+    );
     const ids: string[] = [];
     for (let i = 0; i < N; i++) ids.push((await twin.submitJob({ queue: i % 2 ? "Default" : "Priority" }))!);
     await twin.settle({ timeoutMs: 200_000 });
@@ -69,7 +72,13 @@ describe("faults: 20% of DynamoDB, Kinesis and Firehose calls fail", function ()
       const total = Object.values(s.injected).reduce((a, b) => a + b, 0);
       assert.ok(total > 0, `${svc}: no fault injected in ${s.calls} calls`);
     }
-    const kinds = new Set(Object.values(injected).flatMap((s) => Object.entries(s.injected).filter(([, n]) => n > 0).map(([k]) => k)));
+    const kinds = new Set(
+      Object.values(injected).flatMap((s) =>
+        Object.entries(s.injected)
+          .filter(([, n]) => n > 0)
+          .map(([k]) => k),
+      ),
+    );
     for (const k of ["throttle", "5xx", "timeout", "lost-reply", "partial"]) assert.ok(kinds.has(k), `no ${k} fault injected`);
 
     // Faults off for the read-back (the ledger reads the stand-ins directly anyway).
@@ -79,7 +88,9 @@ describe("faults: 20% of DynamoDB, Kinesis and Firehose calls fail", function ()
     const report = {
       ...ledger.summary,
       redriven,
-      faults: Object.fromEntries(Object.entries(injected).map(([k, s]) => [k, { calls: s.calls, ...s.injected, entriesFailed: s.entriesFailed }])),
+      faults: Object.fromEntries(
+        Object.entries(injected).map(([k, s]) => [k, { calls: s.calls, ...s.injected, entriesFailed: s.entriesFailed }]),
+      ),
       consumers: twin.status().consumers,
     };
     assert.deepEqual(ledger.problems, [], JSON.stringify(report, null, 2));
@@ -88,7 +99,7 @@ describe("faults: 20% of DynamoDB, Kinesis and Firehose calls fail", function ()
 
   it("never under-counts the per-queue throughput of the analytics windows (over-counting is documented)", async function () {
     if (!twin?.simulator) this.skip();
-    // queue_metrics de-duplicates only inside one tumbling window (sql/README.md): a record the collector re-puts
+    // queue_metrics de-duplicates only inside one tumbling window (lib/sql/README.md): a record the collector re-puts
     // after a lost Kinesis reply can land in a later window and count twice there. Exact numbers come from
     // jobs / job_events (checked above). What must hold under faults: nothing is missing.
     const ledger = await checkLedger(twin!, truthFrom(twin!), { api: false, queues: false, throughput: false });

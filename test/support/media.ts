@@ -53,9 +53,7 @@ function assertFfmpeg(): void {
   if (ffmpegChecked) return;
   const r = spawnSync("ffmpeg", ["-hide_banner", "-version"], { stdio: "ignore" });
   if (r.error || r.status !== 0) {
-    throw new Error(
-      "ffmpeg is needed to make test media but was not found on PATH (Debian/Ubuntu: `apt-get install ffmpeg`).",
-    );
+    throw new Error("ffmpeg is needed to make test media but was not found on PATH (Debian/Ubuntu: `apt-get install ffmpeg`).");
   }
   ffmpegChecked = true;
 }
@@ -128,7 +126,11 @@ export function ffmpegArgs(spec: MediaSpec): string[] {
 
 function keyFor(spec: MediaSpec): string {
   const s = normalise(spec);
-  const hash = crypto.createHash("sha256").update(JSON.stringify(ffmpegArgs(s))).digest("hex").slice(0, 12);
+  const hash = crypto
+    .createHash("sha256")
+    .update(JSON.stringify(ffmpegArgs(s)))
+    .digest("hex")
+    .slice(0, 12);
   return `${s.kind}-${s.width}x${s.height}-${s.seconds}s-${hash}.${extension(s.kind)}`;
 }
 
