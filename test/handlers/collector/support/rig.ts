@@ -132,7 +132,7 @@ export async function makeRig(standIns: StandIns, opts: RigOptions): Promise<Rig
 export async function deliver(
   collect: (input: unknown) => Promise<CollectorResult>,
   events: unknown[],
-  opts: { concurrency?: number; retries?: number; batchSize?: number } = {},
+  opts: { concurrency?: number; retries?: number; retryDelayMs?: number; batchSize?: number } = {},
 ): Promise<{ results: CollectorResult[]; failedAttempts: number; gaveUp: Array<{ input: unknown; err: unknown }> }> {
   const concurrency = opts.concurrency ?? 8;
   const retries = opts.retries ?? 0;
@@ -157,6 +157,9 @@ export async function deliver(
               gaveUp.push({ input, err });
               break;
             }
+            // Lambda waits before it retries an async invocation; an attempt that found the event held by another
+            // one in flight gets its answer only once that one has finished.
+            if (opts.retryDelayMs) await new Promise((resolve) => setTimeout(resolve, opts.retryDelayMs));
           }
         }
       }
