@@ -10,20 +10,15 @@
  *   decodeFps     frames decoded per second between the first TRANSCODING sample and the latest sample
  *                 (else since progressingAt)
  */
-import type { JobStatus } from "./job";
+import type { JobRecord, JobStatus } from "./job";
 import type { FirstSample, ProgressSample } from "./eta";
 
-export interface MetricsInput {
-  status: JobStatus;
-  createdAt: number;
-  submittedAt?: number;
-  progressingAt?: number;
-  finishedAt?: number;
-  lastEventAt: number;
+/** The record's timing fields, plus what the reducer keeps for the rates. */
+export type MetricsInput = Pick<JobRecord, "status" | "createdAt" | "submittedAt" | "progressingAt" | "finishedAt" | "lastEventAt"> & {
   inputDurationMs?: number;
   txFirst?: FirstSample;
   latest?: ProgressSample;
-}
+};
 
 export interface Metrics {
   queuedMs?: number;

@@ -4,9 +4,8 @@
  * delivered, and its own seeded generator. Timeline steps change it through applyPatch. Everything but the
  * generator is plain JSON, so a job store can write it to a file and read it back.
  */
-import type { OutputGroupDetail } from "./outputs";
 import type { Rng } from "./rng";
-import type { JobStatePatch, SimPhase, SimStatus, TimelineStep } from "./timeline";
+import type { JobStatePatch, TimelineStep } from "./timeline";
 
 /** One planned step: when it happens (epoch ms) and when each of its deliveries is due, or lost. */
 export interface PlannedStep {
@@ -15,7 +14,11 @@ export interface PlannedStep {
   deliveries: Array<{ at: number; dropped: boolean }>;
 }
 
-export interface SimJob {
+/** What GetJob reports and timeline steps change (`queue` is the queue ARN), required where every job has it. */
+type JobState = Omit<JobStatePatch, "queueTransition"> &
+  Required<Pick<JobStatePatch, "status" | "queue" | "priority" | "warnings" | "accelerationStatus">>;
+
+export interface SimJob extends JobState {
   /** Creation order; breaks ties between jobs created in the same millisecond. */
   seq: number;
   id: string;
@@ -26,23 +29,9 @@ export interface SimJob {
   request: Record<string, unknown>;
   /** Simulated ms per real ms the job was planned with: step offsets become times with it. */
   timeScale: number;
-  /** Queue ARN. */
-  queue: string;
-  priority: number;
   userMetadata: Record<string, string>;
   clientRequestToken?: string;
-  status: SimStatus;
-  currentPhase?: SimPhase;
-  jobPercentComplete?: number;
-  retryCount?: number;
-  startTime?: number;
-  finishTime?: number;
-  errorCode?: number;
-  errorMessage?: string;
   queueTransitions: Array<{ sourceQueue: string; destinationQueue: string; timestamp: number }>;
-  outputGroupDetails?: OutputGroupDetail[];
-  warnings: Array<{ code: number; count: number }>;
-  accelerationStatus: string;
   rng: Rng;
   /** The planned outcome, once the timeline is planned. */
   outcome?: string;
