@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { isLambdaFunctionArn, isSqsQueueArn, parseQueueArn, QUEUE_ARN_FORM, QUEUE_ARN_PATTERN } from "../lib/domain/arns";
+import { APPLICATION_PATTERN } from "../lib/domain/job";
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -106,7 +107,7 @@ export const stackConfigSchema = z.strictObject({
   application: z
     .string()
     .trim()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,29}$/, {
+    .regex(APPLICATION_PATTERN, {
       error: "must be 1 to 30 letters, digits or hyphens, starting with a letter (it tags jobs and names resources)",
     })
     .default("mcjobs"),

@@ -39,6 +39,11 @@ export const QUEUE_ARN_PATTERN = new RegExp(`^arn:${PARTITION}:mediaconvert:${RE
 /** A MediaConvert job ARN (groups: partition, region, account, job id). */
 const JOB_ARN_PATTERN = new RegExp(`^arn:${PARTITION}:mediaconvert:${REGION}:${ACCOUNT}:jobs\\/(\\d{13}-[a-z0-9]{6})$`);
 
+/** An SNS topic ARN (standard or FIFO). */
+const SNS_TOPIC_ARN = new RegExp(`^arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$`);
+/** How an SNS topic ARN is written. */
+export const SNS_TOPIC_ARN_FORM = "arn:<aws|aws-cn|aws-us-gov>:sns:<region>:<12-digit account>:<topic name>";
+
 const SQS_QUEUE_ARN = new RegExp(`^arn:${PARTITION}:sqs:${REGION}:${ACCOUNT}:[A-Za-z0-9_-]{1,80}(\\.fifo)?$`);
 const LAMBDA_FUNCTION_ARN = new RegExp(`^arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$`);
 
@@ -175,4 +180,10 @@ export function isSqsQueueArn(arn: string): boolean {
 /** A Lambda function ARN, with or without a version or alias qualifier. */
 export function isLambdaFunctionArn(arn: string): boolean {
   return LAMBDA_FUNCTION_ARN.test(arn);
+}
+
+/** An SNS topic ARN, its region in its partition. */
+export function isSnsTopicArn(arn: string): boolean {
+  const m = SNS_TOPIC_ARN.exec(arn);
+  return m !== null && partitionOfRegion(m[2]) === m[1];
 }

@@ -235,8 +235,10 @@ describe("job-update: pure parts", () => {
   });
 
   it("an event with an unparseable job id keeps the earliest createdAt on both paths", () => {
-    const a = mustParse(raw("my-job", "a", { timestamp: 9000, status: "PROGRESSING" }));
-    const b = mustParse(raw("my-job", "b", { timestamp: 7000, status: "QUEUE_HOP", previousQueue: "x" }));
+    // parseEvent refuses such ids; a stored event may still carry one, and the merge folds it.
+    const jobId = "my-job";
+    const a = { ...mustParse(raw("1700000000000-myjob0", "a", { timestamp: 9000, status: "PROGRESSING" })), jobId };
+    const b = { ...mustParse(raw("1700000000000-myjob0", "b", { timestamp: 7000, status: "QUEUE_HOP", previousQueue: "x" })), jobId };
     assert.equal(toJobRecord(mergeStored(mergeStored(undefined, a), b)).createdAt, 7000);
   });
 });

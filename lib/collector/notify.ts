@@ -1,0 +1,81 @@
+/**
+ * The collector's notification step, once an event is folded into its job (process-event.ts): for a COMPLETE or
+ * ERROR event of this stack's application (lib/domain/notifications.ts), one message per job and status.
+ *
+ *  1. claim the job's notification for the status on the Jobs item (jobs-store.ts), for NOTIFY_LEASE_MS;
+ *  2. publish the message rendered from the event and the job record to SNS (adapters/notify.ts);
+ *  3. mark the claim sent.
+ *
+ * Already sent (a re-delivery, the retry of an invocation whose later step failed): nothing is published. The
+ * publish fails: the claim is given back and the event fails, so Lambda's retry sends the message. Held by another
+ * attempt: the event fails, so it is retried; by then that attempt has sent it (the retry finds it sent) or its
+ * lease has ended (the retry takes the claim). Marking the claim sent fails: logged, the event stands (the message
+ * went out; the claim's lease ends and no later event of that status is expected).
+ *
+ * What stays at-least-once: an invocation that dies after SNS accepted the message but before step 3 leaves a
+ * claim whose lease ends, and its retry publishes again; so does a publish whose reply is lost or comes after the
+ * deadline. Both need a failure in the second between SNS's answer and the next write.
+ */
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { JobItem } from "../adapters/jobs-store";
+import { isNotified, renderNotification } from "../domain/notifications";
+import { describe, withDeadline } from "./async";
+import type { CollectorContext, Work } from "./types";
+
+/**
+ * How long a notification claim holds: longer than a publish may take (PUBLISH_DEADLINE_MS, the SDK's retries
+ * included), shorter than Lambda waits before an asynchronous retry (about a minute), so a retry after a crash
+ * finds the lease over.
+ */
+export const NOTIFY_LEASE_MS = 45_000;
+/** Longest a publish may take before it counts as failed. */
+export const PUBLISH_DEADLINE_MS = 15_000;
+
+export async function notifyOutcome(ctx: CollectorContext, w: Work, item: JobItem): Promise<void> {
+  const { config, jobs, logger, metrics, notifier, now } = ctx;
+  const { event } = w;
+  if (!config.notifications || !notifier || !isNotified(event, config.notifications.application)) return;
+  const jobId = event.jobId;
+  const status = event.status;
+  const claim = await jobs.claimNotification(jobId, status, { now: now(), leaseMs: ctx.notifyLeaseMs ?? NOTIFY_LEASE_MS });
+  if (claim.kind === "sent") {
+    metrics.addMetric("NotificationsAlreadySent", MetricUnit.Count, 1);
+    logger.debug("notification already sent", { jobId, status });
+    return;
+  }
+  if (claim.kind === "held") {
+    throw new Error(
+      `the ${status} notification of job ${jobId} is being sent by another attempt until ${new Date(claim.until).toISOString()}; ` +
+        "failing the event so it is retried",
+    );
+  }
+  const message = renderNotification(event, jobs.toRecord(item), { application: config.notifications.application });
+  let messageId: string;
+  try {
+    ({ messageId } = await withDeadline(
+      notifier.publish(message),
+      PUBLISH_DEADLINE_MS,
+      `SNS did not answer within ${PUBLISH_DEADLINE_MS} ms`,
+    ));
+  } catch (err) {
+    metrics.addMetric("NotificationFailures", MetricUnit.Count, 1);
+    logger.warn("notification not published; the claim is given back and the event fails so it is retried", {
+      jobId,
+      status,
+      reason: describe(err),
+    });
+    await jobs
+      .releaseNotification(jobId, status)
+      .catch((e) => logger.warn("could not give the notification claim back; it ends with its lease", { jobId, reason: describe(e) }));
+    throw err;
+  }
+  metrics.addMetric("NotificationsSent", MetricUnit.Count, 1);
+  logger.info("notification published", { jobId, status, messageId });
+  try {
+    if (!(await jobs.markNotified(jobId, status, { now: now(), messageId }))) {
+      logger.warn("notification published after this attempt's claim had ended", { jobId, status, messageId });
+    }
+  } catch (err) {
+    logger.error("notification published but not recorded as sent", { jobId, status, messageId, reason: describe(err) });
+  }
+}
