@@ -152,8 +152,8 @@ describe("api: mcjobs jobs", () => {
     assert.deepEqual(b.jobs, a.jobs);
     assert.deepEqual(b.filters, a.filters);
     assert.deepEqual(
-      parseJobsArgs(["x", "--since=2024-05-29T12:00:00Z", "--dir=d", "--stack=s"]),
-      parseJobsArgs(["x", "--since", "2024-05-29T12:00:00Z", "--dir", "d", "--stack", "s"]),
+      parseJobsArgs(["COMPLETE", "--since=2024-05-29T12:00:00Z", "--dir=d", "--stack=s"]),
+      parseJobsArgs(["COMPLETE", "--since", "2024-05-29T12:00:00Z", "--dir", "d", "--stack", "s"]),
     );
   });
 
