@@ -12,11 +12,13 @@
  * queue-counter marker (see queue-counters.ts), and one notification claim per notified status. Every write here
  * bumps `version`, so a concurrent slow-path put that read the item before cannot overwrite them.
  *
- * Notification claims (`notifiedComplete`, `notifiedError`): a map that is `{state: "claimed", until, token}`
- * while one invocation holds the right to publish, and `{state: "sent", sentAt, messageId}` once SNS accepted the
- * message. A claim is taken only when there is none, or the last one's lease ended without a send; it is given back
- * (removed) when the publish fails, so the retry takes it. Only the claim's holder (its token) marks it sent or
- * gives it back.
+ * Notification claims (`notifiedComplete`, `notifiedError`): a map that is `{state: "claimed", until, owner,
+ * token}` while one attempt holds the right to publish, and `{state: "sent", sentAt, messageId}` once SNS accepted
+ * the message. The owner is the event being processed (its eventKey). A claim is taken when there is none, when
+ * the last one's lease ended without a send, or when its owner is the same event: the Events table lets only one
+ * attempt of an event run at a time, so a claim the event's earlier attempt left behind (it died, or could not give
+ * the claim back) is taken over by its retry at once. It is given back (removed) when the publish fails. Only the
+ * claim's holder (its token) marks it sent or gives it back.
  */
 import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -103,10 +105,14 @@ export interface JobsStore {
   /** The public record of an item. */
   toRecord(item: JobItem): JobRecord;
   /**
-   * Claims the right to publish the notification of `status` for `leaseMs`: claimed for exactly one caller while
-   * none was sent and no other claim's lease runs.
+   * Claims the right to publish the notification of `status` for `leaseMs` on behalf of `owner` (the event's
+   * key): claimed for exactly one caller while none was sent and no claim of another owner has a lease running.
    */
-  claimNotification(jobId: string, status: NotifiedStatus, opts: { now: number; leaseMs: number }): Promise<NotificationClaim>;
+  claimNotification(
+    jobId: string,
+    status: NotifiedStatus,
+    opts: { now: number; leaseMs: number; owner: string },
+  ): Promise<NotificationClaim>;
   /** Records that SNS accepted the message; false when this container no longer holds the claim. */
   markNotified(jobId: string, status: NotifiedStatus, opts: { now: number; messageId: string }): Promise<boolean>;
   /** Gives the claim back after a failed publish, so a retry can take it at once. */
@@ -270,7 +276,7 @@ export function dynamoJobsStore(ddb: DynamoDBDocumentClient, tableName: string, 
       }
     },
 
-    async claimNotification(jobId, status, { now, leaseMs }) {
+    async claimNotification(jobId, status, { now, leaseMs, owner }) {
       const token = randomUUID();
       try {
         await ddb.send(
@@ -278,12 +284,20 @@ export function dynamoJobsStore(ddb: DynamoDBDocumentClient, tableName: string, 
             TableName: tableName,
             Key: { jobId },
             UpdateExpression: "SET #n = :claim ADD #v :one",
-            ConditionExpression: "attribute_exists(jobId) AND (attribute_not_exists(#n) OR (#n.#state = :claimed AND #n.#until < :now))",
-            ExpressionAttributeNames: { "#n": NOTIFIED_ATTRIBUTES[status], "#state": "state", "#until": "until", "#v": VERSION_ATTRIBUTE },
+            ConditionExpression:
+              "attribute_exists(jobId) AND (attribute_not_exists(#n) OR (#n.#state = :claimed AND (#n.#until < :now OR #n.#owner = :owner)))",
+            ExpressionAttributeNames: {
+              "#n": NOTIFIED_ATTRIBUTES[status],
+              "#state": "state",
+              "#until": "until",
+              "#owner": "owner",
+              "#v": VERSION_ATTRIBUTE,
+            },
             ExpressionAttributeValues: {
-              ":claim": { state: "claimed", until: now + leaseMs, token },
+              ":claim": { state: "claimed", until: now + leaseMs, owner, token },
               ":claimed": "claimed",
               ":now": now,
+              ":owner": owner,
               ":one": 1,
             },
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",

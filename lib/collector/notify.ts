@@ -2,19 +2,20 @@
  * The collector's notification step, once an event is folded into its job (process-event.ts): for a COMPLETE or
  * ERROR event of this stack's application (lib/domain/notifications.ts), one message per job and status.
  *
- *  1. claim the job's notification for the status on the Jobs item (jobs-store.ts), for NOTIFY_LEASE_MS;
+ *  1. claim the job's notification for the status on the Jobs item (jobs-store.ts), for NOTIFY_LEASE_MS, on
+ *     behalf of this event (its retry takes over a claim an earlier attempt of it left behind);
  *  2. publish the message rendered from the event and the job record to SNS (adapters/notify.ts);
  *  3. mark the claim sent.
  *
  * Already sent (a re-delivery, the retry of an invocation whose later step failed): nothing is published. The
- * publish fails: the claim is given back and the event fails, so Lambda's retry sends the message. Held by another
- * attempt: the event fails, so it is retried; by then that attempt has sent it (the retry finds it sent) or its
- * lease has ended (the retry takes the claim). Marking the claim sent fails: logged, the event stands (the message
- * went out; the claim's lease ends and no later event of that status is expected).
+ * publish fails: the claim is given back and the event fails, so Lambda's retry sends the message. Held for
+ * another event of the job with the same status (MediaConvert sending it twice under two ids): the event fails, so
+ * it is retried; by then the other one has sent it (the retry finds it sent) or its lease has ended (the retry
+ * takes the claim). Marking the claim sent fails: logged, the event stands (the message went out).
  *
- * What stays at-least-once: an invocation that dies after SNS accepted the message but before step 3 leaves a
- * claim whose lease ends, and its retry publishes again; so does a publish whose reply is lost or comes after the
- * deadline. Both need a failure in the second between SNS's answer and the next write.
+ * What stays at-least-once: an attempt that dies after SNS accepted the message but before step 3 is marked as
+ * not sent, and the event's retry publishes again; so does a publish whose reply is lost or comes after the
+ * deadline. Each needs a failure in the moment between SNS's answer and the next write.
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { JobItem } from "../adapters/jobs-store";
@@ -23,9 +24,9 @@ import { describe, withDeadline } from "./async";
 import type { CollectorContext, Work } from "./types";
 
 /**
- * How long a notification claim holds: longer than a publish may take (PUBLISH_DEADLINE_MS, the SDK's retries
- * included), shorter than Lambda waits before an asynchronous retry (about a minute), so a retry after a crash
- * finds the lease over.
+ * How long a notification claim holds against other events of the job: longer than a publish may take
+ * (PUBLISH_DEADLINE_MS, the SDK's retries included), shorter than Lambda waits before an asynchronous retry (about
+ * a minute), so the retry of an event turned away by another's claim finds the lease over.
  */
 export const NOTIFY_LEASE_MS = 45_000;
 /** Longest a publish may take before it counts as failed. */
@@ -37,7 +38,11 @@ export async function notifyOutcome(ctx: CollectorContext, w: Work, item: JobIte
   if (!config.notifications || !notifier || !isNotified(event, config.notifications.application)) return;
   const jobId = event.jobId;
   const status = event.status;
-  const claim = await jobs.claimNotification(jobId, status, { now: now(), leaseMs: ctx.notifyLeaseMs ?? NOTIFY_LEASE_MS });
+  const claim = await jobs.claimNotification(jobId, status, {
+    now: now(),
+    leaseMs: ctx.notifyLeaseMs ?? NOTIFY_LEASE_MS,
+    owner: event.eventKey,
+  });
   if (claim.kind === "sent") {
     metrics.addMetric("NotificationsAlreadySent", MetricUnit.Count, 1);
     logger.debug("notification already sent", { jobId, status });
@@ -45,7 +50,7 @@ export async function notifyOutcome(ctx: CollectorContext, w: Work, item: JobIte
   }
   if (claim.kind === "held") {
     throw new Error(
-      `the ${status} notification of job ${jobId} is being sent by another attempt until ${new Date(claim.until).toISOString()}; ` +
+      `the ${status} notification of job ${jobId} is being sent for another of its events until ${new Date(claim.until).toISOString()}; ` +
         "failing the event so it is retried",
     );
   }

@@ -34,7 +34,7 @@ export const QUEUE_ARN_FORM = "arn:aws:mediaconvert:<region>:<account>:queues/<n
 export const JOB_ARN_FORM = "arn:<aws|aws-cn|aws-us-gov>:mediaconvert:<region>:<12-digit account>:jobs/<job id>";
 
 /** A MediaConvert queue ARN (groups: partition, region, 12-digit account, queue name of letters, digits, - and _). */
-export const QUEUE_ARN_PATTERN = new RegExp(`^arn:${PARTITION}:mediaconvert:${REGION}:${ACCOUNT}:queues\\/([A-Za-z0-9_-]{1,128})$`);
+const QUEUE_ARN_PATTERN = new RegExp(`^arn:${PARTITION}:mediaconvert:${REGION}:${ACCOUNT}:queues\\/([A-Za-z0-9_-]{1,128})$`);
 
 /** A MediaConvert job ARN (groups: partition, region, account, job id). */
 const JOB_ARN_PATTERN = new RegExp(`^arn:${PARTITION}:mediaconvert:${REGION}:${ACCOUNT}:jobs\\/(\\d{13}-[a-z0-9]{6})$`);

@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { NOTIFIED_ATTRIBUTES } from "../../../lib/adapters/jobs-store";
+import { dynamoJobsStore, NOTIFIED_ATTRIBUTES } from "../../../lib/adapters/jobs-store";
 import { startLocalSns, type LocalSns } from "../../../tools/twin/sns";
 import { startStandIns, type StandIns } from "../../../tools/twin/standins";
 import { jobId as makeJobId, processCounter } from "../../support/job-ids";
@@ -179,14 +179,35 @@ describe("collector: one notification per job outcome (DynamoDB Local + the SNS 
     assert.equal((await r.streamRecords()).filter((rec) => rec.partitionKey === jobId).length, 3, "each event streamed once");
   });
 
-  it("a claim left by an attempt that died holds until its lease ends; then the retry sends it, once", async () => {
-    const r = await rig("crashed", { notifyLeaseMs: 1500 });
+  it("the retry of an attempt that died holding the claim takes it over at once and sends once", async () => {
+    const r = await rig("crashed");
+    const job = lifeOf(newJob(), "COMPLETE", Date.now() - 110_000);
+    const jobId = job.end.detail.jobId;
+    await deliver(r.collect, job.events);
+    // An attempt of this very event claimed the notification and died before publishing, leaving its claim.
+    const eventKey = `${String(job.end.detail.timestamp).padStart(13, "0")}#COMPLETE#${job.end.id}`;
+    const dead = dynamoJobsStore(r.ddb, r.tables.jobs);
+    assert.deepEqual(await dead.claimNotification(jobId, "COMPLETE", { now: Date.now(), leaseMs: 45_000, owner: eventKey }), {
+      kind: "claimed",
+    });
+    const retry = await r.collect(job.end);
+    assert.equal(retry.processed, 1);
+    assert.equal(sentFor(jobId).length, 1);
+    assert.equal((await r.collect(job.end)).duplicates, 1);
+    assert.equal(sentFor(jobId).length, 1);
+  });
+
+  it("another event of the job holding the claim turns this one away until its lease ends; then this one sends it, once", async () => {
+    const r = await rig("held", { notifyLeaseMs: 1500 });
     const job = lifeOf(newJob(), "COMPLETE", Date.now() - 100_000);
     const jobId = job.end.detail.jobId;
     await deliver(r.collect, job.events);
-    // An attempt claimed the notification and died before publishing (its claim was never given back).
-    assert.deepEqual(await r.deps.jobs.claimNotification(jobId, "COMPLETE", { now: Date.now(), leaseMs: 1500 }), { kind: "claimed" });
-    await assert.rejects(r.collect(job.end), /being sent by another attempt/);
+    // MediaConvert's COMPLETE under another id is being handled by an attempt that then dies.
+    const other = dynamoJobsStore(r.ddb, r.tables.jobs);
+    assert.deepEqual(await other.claimNotification(jobId, "COMPLETE", { now: Date.now(), leaseMs: 1500, owner: "another-event" }), {
+      kind: "claimed",
+    });
+    await assert.rejects(r.collect(job.end), /being sent for another of its events/);
     assert.equal(sentFor(jobId).length, 0);
     await new Promise((res) => setTimeout(res, 1600));
     const retry = await r.collect(job.end);
