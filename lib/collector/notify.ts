@@ -19,7 +19,10 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { JobItem } from "../adapters/jobs-store";
-import { isNotified, renderNotification } from "../domain/notifications";
+import { recordInputUri } from "../domain/input-name";
+import type { JobRecord } from "../domain/job";
+import { jobDetailsEvent } from "../domain/job-source";
+import { isNotified, renderNotification, type OutcomeEvent } from "../domain/notifications";
 import { describe, withDeadline } from "./async";
 import type { CollectorContext, Work } from "./types";
 
@@ -31,6 +34,33 @@ import type { CollectorContext, Work } from "./types";
 export const NOTIFY_LEASE_MS = 45_000;
 /** Longest a publish may take before it counts as failed. */
 export const PUBLISH_DEADLINE_MS = 15_000;
+
+/**
+ * The record with an input to name. An outcome can be folded before INPUT_INFORMATION and before the GetJob
+ * backfill (another attempt of the job holding it) has landed; then the stored item is read again, and if it still
+ * names no input, MediaConvert's GetJob answer is used (shared with a backfill in flight in this container, and
+ * cached). Neither ever fails the notification: without an input the message says it is not known.
+ */
+async function withInput(ctx: CollectorContext, event: OutcomeEvent, record: JobRecord): Promise<JobRecord> {
+  const { config, jobs, jobDetails, logger, now } = ctx;
+  if (recordInputUri(record) || event.userMetadata.input) return record;
+  try {
+    const again = await jobs.get(event.jobId);
+    const reread = again ? jobs.toRecord(again) : undefined;
+    if (reread && recordInputUri(reread)) return reread;
+    if (!config.getJob || !jobDetails) return record;
+    const answer = await jobDetails.get(event.jobId);
+    if (!answer.ok) return record;
+    const details = jobDetailsEvent(answer.job, { at: now(), accountId: event.accountId, region: event.region });
+    return details?.settings ? { ...record, settings: details.settings } : record;
+  } catch (err) {
+    logger.warn("could not look the job's input up for its notification; it is sent without", {
+      jobId: event.jobId,
+      reason: describe(err),
+    });
+    return record;
+  }
+}
 
 export async function notifyOutcome(ctx: CollectorContext, w: Work, item: JobItem): Promise<void> {
   const { config, jobs, logger, metrics, notifier, now } = ctx;
@@ -54,7 +84,8 @@ export async function notifyOutcome(ctx: CollectorContext, w: Work, item: JobIte
         "failing the event so it is retried",
     );
   }
-  const message = renderNotification(event, jobs.toRecord(item), { application: config.notifications.application });
+  const record = await withInput(ctx, event, jobs.toRecord(item));
+  const message = renderNotification(event, record, { application: config.notifications.application });
   let messageId: string;
   try {
     ({ messageId } = await withDeadline(

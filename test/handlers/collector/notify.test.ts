@@ -9,9 +9,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { dynamoJobsStore, NOTIFIED_ATTRIBUTES } from "../../../lib/adapters/jobs-store";
+import { startMediaConvertSimulator } from "../../../tools/twin/mediaconvert";
 import { startLocalSns, type LocalSns } from "../../../tools/twin/sns";
 import { startStandIns, type StandIns } from "../../../tools/twin/standins";
 import { jobId as makeJobId, processCounter } from "../../support/job-ids";
+import { outsideJob } from "./support/outside-job";
 import { deliver, makeRig, sum, type Rig } from "./support/rig";
 
 const APP = "studio";
@@ -215,6 +217,38 @@ describe("collector: one notification per job outcome (DynamoDB Local + the SNS 
     assert.equal(sentFor(jobId).length, 1);
     assert.equal((await r.collect(job.end)).duplicates, 1);
     assert.equal(sentFor(jobId).length, 1);
+  });
+
+  it("names the input from GetJob when the outcome is folded before the input is known and another attempt holds the backfill", async () => {
+    const mc = await startMediaConvertSimulator({ autoRun: false, region: "us-west-2" });
+    try {
+      const env = { MCJOBS_ENDPOINT_MEDIACONVERT: mc.endpoint };
+      const { jobId, submitMs } = await outsideJob(mc, "s3://ingest/elsewhere/Board meeting.mxf");
+      // The job's first event, folded by a container that does no backfill: a record without settings or input.
+      const plain = await rig("lateinput");
+      await deliver(plain.collect, [raw(jobId, "PROGRESSING", submitMs + 1000)]);
+      // Another container is fetching the settings right now: this one skips the backfill.
+      const other = dynamoJobsStore(plain.ddb, plain.tables.jobs);
+      assert.equal(await other.claim(jobId, "details", { now: Date.now(), staleMs: 300_000 }), true);
+      const r = await makeRig(standIns, {
+        prefix: "lateinput",
+        getJob: true,
+        env: { ...env, MCJOBS_ENDPOINT_SNS: sns.endpoint, NOTIFICATION_TOPIC_ARN: topicArn, APPLICATION: APP },
+      });
+      rigs.push(r);
+      const end = raw(jobId, "COMPLETE", submitMs + 60_000, {
+        outputGroupDetails: [{ type: "FILE_GROUP", outputDetails: [{ outputFilePaths: ["s3://out/Board meeting.mp4"] }] }],
+      });
+      const { gaveUp } = await deliver(r.collect, [end]);
+      assert.equal(gaveUp.length, 0);
+      assert.equal((await item(r, jobId)).settings, undefined, "the backfill was another attempt's to do");
+      const [msg] = sentFor(jobId);
+      assert.equal(sentFor(jobId).length, 1);
+      assert.equal(msg.subject, `MediaConvert job ${jobId} COMPLETE: Board meeting.mxf`);
+      assert.match(msg.message, /^Input: s3:\/\/ingest\/elsewhere\/Board meeting\.mxf$/m);
+    } finally {
+      await mc.stop();
+    }
   });
 
   it("sends nothing for another application's jobs, for other statuses, or without a topic", async () => {
