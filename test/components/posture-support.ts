@@ -20,7 +20,7 @@ export interface OwnedElsewhere {
   matches(v: Violation): boolean;
 }
 
-/** None today: every finding is fatal. */
+/** None: every finding is fatal. */
 export const OWNED_ELSEWHERE: OwnedElsewhere[] = [];
 
 /** Literal partition/DNS-suffix findings of the same files (test/components/partition.test.ts). */
