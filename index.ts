@@ -94,6 +94,19 @@ const watch = new WatchFolder(
 // Buckets the collector may probe inputs from: the watch folder and the stack's extra input buckets.
 const probeBucketArns: pulumi.Input<string>[] = [watch.watchBucketArn, ...cfg.inputBucketArns];
 
+// The topic for COMPLETE/ERROR of this stack's jobs (encrypted with the stack key); the collector publishes to it,
+// once per job outcome, after folding the event into the job record.
+const notifications = new Notifications(
+  "notify",
+  {
+    application: cfg.application,
+    kmsKeyArn: pipeline.keyArn,
+    emails: cfg.notificationEmails,
+    subscribers: cfg.notificationSubscribers,
+  },
+  opts,
+);
+
 const collector = new EventCollector(
   "collector",
   {
@@ -104,6 +117,7 @@ const collector = new EventCollector(
     probeMaxRequests: cfg.probeMaxRequests,
     logRetentionDays: cfg.logRetentionDays,
     logLevel: cfg.logLevel,
+    notifications,
   },
   opts,
 );
@@ -137,18 +151,6 @@ if (cfg.useStreams && pipeline.streamArn) {
     opts,
   );
 }
-
-// COMPLETE/ERROR of this stack's jobs → encrypted SNS topic (the stack key's policy lets EventBridge use it).
-const notifications = new Notifications(
-  "notify",
-  {
-    application: cfg.application,
-    kmsKeyArn: pipeline.keyArn,
-    emails: cfg.notificationEmails,
-    subscribers: cfg.notificationSubscribers,
-  },
-  opts,
-);
 
 // Jobs API: read-only, IAM-authorized HTTP API over the live tables (export apiUrl).
 const jobsApi = new JobsApi(

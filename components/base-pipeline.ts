@@ -2,9 +2,8 @@
  * BasePipeline: the state every other component builds on.
  *
  *  - a customer-managed KMS key (rotation on) that encrypts the tables, the stream, the buckets and the Lambdas'
- *    logs and environments; its policy lets this account administer it through IAM, CloudWatch Logs of this
- *    region use it only for this account's log groups (encryption context), and EventBridge use it only for rules
- *    of this account and region (source ARN and account) publishing to topics encrypted with it. Roles get it
+ *    logs, environments and the notifications topic; its policy lets this account administer it through IAM and
+ *    CloudWatch Logs of this region use it only for this account's log groups (encryption context). Roles get it
  *    through `keyUse`, which allows it only by way of the services named (kms:ViaService);
  *  - DynamoDB tables Jobs, Events, Queues and Config, laid out exactly as lib/domain/tables.ts says (keys, GSIs),
  *    on-demand billing, point-in-time recovery, KMS encryption, TTL on `expiresAt` (items written by the
@@ -21,7 +20,7 @@ import * as aws from "@pulumi/aws";
 import { TABLES, TTL_ATTRIBUTE, type TableLayout, type KeyAttr } from "../lib/domain/tables";
 import { ENV } from "../lib/domain/env";
 import type { PermissionStatement } from "./bundled-function";
-import { awsContext, keyGrant, servicePrincipal, type KeyService } from "./tags";
+import { awsContext, keyGrant, type KeyService } from "./tags";
 
 export interface BasePipelineArgs {
   /** Days items live after their last write (stack `tableTTL`, 1–3650). */
@@ -101,51 +100,36 @@ export class BasePipeline extends pulumi.ComponentResource {
     this.partition = where.partition;
     this.dnsSuffix = where.dnsSuffix;
 
-    const keyPolicy = pulumi
-      .all([where.region, where.accountId, where.partition, where.dnsSuffix, servicePrincipal("events", child)])
-      .apply(([r, acct, part, dns, events]) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "AccountAdministersKeyThroughIam",
-              Effect: "Allow",
-              Principal: { AWS: `arn:${part}:iam::${acct}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
-            {
-              Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
-              Effect: "Allow",
-              Principal: { Service: `logs.${r}.${dns}` },
-              Action: [
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:ReEncryptFrom",
-                "kms:ReEncryptTo",
-                "kms:GenerateDataKey",
-                "kms:GenerateDataKeyWithoutPlaintext",
-                "kms:DescribeKey",
-              ],
-              Resource: "*",
-              Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${r}:${acct}:log-group:*` } },
-            },
-            {
-              // EventBridge rules of this account and region publishing to a topic encrypted with this key (the
-              // job notifications); no other account's rule can use it.
-              Sid: "EventBridgeRulesPublishToEncryptedTopics",
-              Effect: "Allow",
-              Principal: { Service: events },
-              Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-              Resource: "*",
-              Condition: {
-                StringEquals: { "aws:SourceAccount": acct },
-                ArnLike: { "aws:SourceArn": `arn:${part}:events:${r}:${acct}:rule/*` },
-              },
-            },
-          ],
-        }),
-      );
+    const keyPolicy = pulumi.all([where.region, where.accountId, where.partition, where.dnsSuffix]).apply(([r, acct, part, dns]) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AccountAdministersKeyThroughIam",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${part}:iam::${acct}:root` },
+            Action: "kms:*",
+            Resource: "*",
+          },
+          {
+            Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
+            Effect: "Allow",
+            Principal: { Service: `logs.${r}.${dns}` },
+            Action: [
+              "kms:Encrypt",
+              "kms:Decrypt",
+              "kms:ReEncryptFrom",
+              "kms:ReEncryptTo",
+              "kms:GenerateDataKey",
+              "kms:GenerateDataKeyWithoutPlaintext",
+              "kms:DescribeKey",
+            ],
+            Resource: "*",
+            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${r}:${acct}:log-group:*` } },
+          },
+        ],
+      }),
+    );
 
     this.key = new aws.kms.Key(
       `${name}-key`,

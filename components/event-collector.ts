@@ -15,7 +15,9 @@
  * tables (and GetItem of the one runtime-settings item of Config), PutRecord(s) on the stream when there is one, SendMessage to the DLQ,
  * GetObject on the buckets inputs may be probed from, mediaconvert:GetJob on this account's jobs in this region,
  * and use of the stack key through DynamoDB, Kinesis and S3 only (kms:ViaService: the tables, the stream and the
- * watch folder's objects are encrypted with it; the role never calls KMS itself).
+ * watch folder's objects are encrypted with it; the role never calls KMS itself). With `notifications`, also what
+ * its `publishStatements()` name (sns:Publish on that topic, its key through SNS), and the topic ARN and the
+ * application in the environment: the collector then sends one message per finished or failed job of it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -26,6 +28,7 @@ import { ENV } from "../lib/domain/env";
 import { RUNTIME_SETTINGS_KEY } from "../lib/domain/runtime-settings";
 import type { BasePipeline } from "./base-pipeline";
 import { BundledFunction, type PermissionStatement } from "./bundled-function";
+import type { Notifications } from "./notifications";
 import { servicePrincipal, type KeyService } from "./tags";
 
 export interface EventCollectorArgs {
@@ -57,6 +60,11 @@ export interface EventCollectorArgs {
   memoryMb?: number;
   /** The collector's timeout in seconds. @default 60 */
   timeoutSeconds?: number;
+  /**
+   * The notifications topic the collector publishes to, once per COMPLETE or ERROR of its application's jobs.
+   * @default none: no notifications are sent
+   */
+  notifications?: Pick<Notifications, "topicArn" | "application" | "publishStatements">;
 }
 
 export class EventCollector extends pulumi.ComponentResource {
@@ -173,6 +181,7 @@ export class EventCollector extends pulumi.ComponentResource {
         resources: args.probeBucketArns.map((arn) => pulumi.interpolate`${arn}/*`),
       });
     }
+    if (args.notifications) statements.push(...args.notifications.publishStatements());
 
     this.fn = new BundledFunction(
       `${name}-fn`,
@@ -189,6 +198,9 @@ export class EventCollector extends pulumi.ComponentResource {
           [ENV.deadLetterQueueUrl]: this.deadLetterQueue.url,
           [ENV.probeBudgetBytes]: String(args.probeBudgetBytes),
           [ENV.probeMaxRequests]: String(probeMaxRequests),
+          ...(args.notifications
+            ? { [ENV.notificationTopicArn]: args.notifications.topicArn, [ENV.application]: args.notifications.application }
+            : {}),
         },
         statements,
         asyncInvoke: { onFailureArn: this.deadLetterQueue.arn, maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },

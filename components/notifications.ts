@@ -1,31 +1,34 @@
 /**
- * Notifications: a person hears when one of this stack's jobs finishes or fails.
+ * Notifications: a person hears once when one of this stack's jobs finishes or fails.
  *
- *   EventBridge rules (lib/domain/notifications.ts: COMPLETE, ERROR by error category, ERROR with an unlisted code;
- *   only jobs whose userMetadata.application is this stack's) ──InputTransformer──▶ SNS topic (KMS-encrypted)
- *                                                                                  ├─▶ e-mail subscriptions
- *                                                                                  └─▶ extra subscribers
+ *   collector Lambda (after it folded a COMPLETE or ERROR event of this application into the job record, claimed
+ *   on the Jobs item so each outcome is sent once; lib/collector/notify.ts) ──sns:Publish──▶ SNS topic (KMS)
+ *                                                                                          ├─▶ e-mail subscriptions
+ *                                                                                          └─▶ extra subscribers
  *
- * The topic is encrypted with a customer-managed key whose policy lets EventBridge use it (BasePipeline's key
- * does; without `kmsKeyArn` the component makes a key of its own with that policy). Its policy lets EventBridge
- * publish only from these rules, and refuses any request not over TLS. E-mail subscribers must confirm the
- * message AWS sends them. Extra subscribers are HTTPS endpoints, SQS queue ARNs or Lambda function ARNs; for a
- * Lambda the invoke permission is created here, an SQS queue's own policy must let this topic send (and, if the
- * queue is KMS-encrypted, its key must let SNS use it).
+ * The component owns the topic and its subscribers; the collector publishes. `publishStatements()` is what a role
+ * needs to publish: sns:Publish on this topic only, and use of the topic's key through SNS only (kms:ViaService);
+ * index.ts gives it to the collector with the topic ARN. The topic is encrypted with a customer-managed key (the
+ * stack key when `kmsKeyArn` is given, else a key of its own that this account administers through IAM). Its
+ * policy refuses any request not over TLS. E-mail subscribers must confirm the message AWS sends them. Extra
+ * subscribers are HTTPS endpoints, SQS queue ARNs or Lambda function ARNs; for a Lambda the invoke permission is
+ * created here, an SQS queue's own policy must let this topic send (and, if the queue is KMS-encrypted, its key
+ * must let SNS use it).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { denyInsecureTransport } from "../infra/kit";
 import { isLambdaFunctionArn, isSqsQueueArn } from "../lib/domain/arns";
-import { notificationRules } from "../lib/domain/notifications";
+import { APPLICATION_PATTERN } from "../lib/domain/job";
+import type { PermissionStatement } from "./bundled-function";
+import { awsContext, keyGrant, servicePrincipal } from "./tags";
 
 export interface NotificationsArgs {
   /** This stack's application name: only jobs with this userMetadata.application are notified. */
   application: string;
   /**
-   * Customer-managed KMS key ARN for the topic; its key policy must let events.amazonaws.com use kms:Decrypt and
-   * kms:GenerateDataKey (BasePipeline's key does).
-   * @default none: the component creates a key with that policy
+   * Customer-managed KMS key ARN for the topic (BasePipeline's key). The publisher gets its use through SNS only.
+   * @default none: the component creates a key of its own
    */
   kmsKeyArn?: pulumi.Input<string>;
   /** Addresses to subscribe by e-mail (stack `notificationEmails`); each must confirm. @default [] */
@@ -49,27 +52,28 @@ export function subscriberProtocol(endpoint: string): SubscriberProtocol | { err
 export class Notifications extends pulumi.ComponentResource {
   readonly topic: aws.sns.Topic;
   readonly topicArn: pulumi.Output<string>;
-  readonly rules: aws.cloudwatch.EventRule[];
+  /** The application whose jobs are notified (the collector's APPLICATION). */
+  readonly application: string;
   readonly key?: aws.kms.Key;
+  private readonly keyArn: pulumi.Input<string>;
+  private readonly where: ReturnType<typeof awsContext>;
 
   constructor(name: string, args: NotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcjobs:components:Notifications", name, {}, opts);
-    if (!/^[A-Za-z][A-Za-z0-9-]{0,29}$/.test(args.application)) {
+    if (!APPLICATION_PATTERN.test(args.application)) {
       throw new Error(
         `Notifications application = ${JSON.stringify(args.application)}: must be 1–30 letters, digits or hyphens, starting with a letter`,
       );
     }
+    this.application = args.application;
     const protocols = (args.subscribers ?? []).map((s) => ({ endpoint: s, protocol: subscriberProtocol(s) }));
     const bad = protocols.filter((p) => typeof p.protocol !== "string");
     if (bad.length) throw new Error(`Notifications subscribers: ${bad.map((b) => (b.protocol as { error: string }).error).join("; ")}`);
     const child = { parent: this };
-    const region = aws.getRegionOutput({}, child).region;
-    const account = aws.getCallerIdentityOutput({}, child).accountId;
-    const partition = aws.getPartitionOutput({}, child).partition;
+    this.where = awsContext(child);
 
-    let keyArn: pulumi.Input<string>;
     if (args.kmsKeyArn) {
-      keyArn = args.kmsKeyArn;
+      this.keyArn = args.kmsKeyArn;
     } else {
       this.key = new aws.kms.Key(
         `${name}-key`,
@@ -77,82 +81,41 @@ export class Notifications extends pulumi.ComponentResource {
           description: `mcjobs ${pulumi.getStack()}: encrypts the notifications topic`,
           enableKeyRotation: true,
           deletionWindowInDays: 30,
-          policy: pulumi.all([account, partition]).apply(([acct, part]) =>
-            JSON.stringify({
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Sid: "AccountAdministersKeyThroughIam",
-                  Effect: "Allow",
-                  Principal: { AWS: `arn:${part}:iam::${acct}:root` },
-                  Action: "kms:*",
-                  Resource: "*",
-                },
-                {
-                  Sid: "EventBridgePublishesToTheEncryptedTopic",
-                  Effect: "Allow",
-                  Principal: { Service: "events.amazonaws.com" },
-                  Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-                  Resource: "*",
-                  Condition: { StringEquals: { "aws:SourceAccount": acct } },
-                },
-              ],
-            }),
-          ),
+          // Only this account, through IAM: the collector's role gets its use through SNS (publishStatements).
+          policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "AccountAdministersKeyThroughIam",
+                Effect: "Allow",
+                Principal: { AWS: pulumi.interpolate`arn:${this.where.partition}:iam::${this.where.accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+              },
+            ],
+          }),
         },
         { parent: this, retainOnDelete: args.retainKey ?? false },
       );
-      keyArn = this.key.arn;
+      this.keyArn = this.key.arn;
     }
 
     this.topic = new aws.sns.Topic(
       `${name}-topic`,
-      { displayName: `MediaConvert jobs (${args.application})`, kmsMasterKeyId: keyArn },
+      { displayName: `MediaConvert jobs (${args.application})`, kmsMasterKeyId: this.keyArn },
       child,
     );
     this.topicArn = this.topic.arn;
 
-    const defs = region.apply((r) => notificationRules(args.application, r));
-    // The set of rules depends only on the error-code table, not on the region: make the resources from a
-    // region-free copy and take each one's template from the resolved list.
-    const shape = notificationRules(args.application, "region");
-    this.rules = shape.map((def, i) => {
-      const rule = new aws.cloudwatch.EventRule(
-        `${name}-${def.id}`,
-        { description: def.description, eventPattern: JSON.stringify(def.pattern), state: "ENABLED" },
-        child,
-      );
-      new aws.cloudwatch.EventTarget(
-        `${name}-${def.id}-target`,
-        {
-          rule: rule.name,
-          arn: this.topic.arn,
-          inputTransformer: { inputPaths: def.inputPaths, inputTemplate: defs.apply((d) => d[i].inputTemplate) },
-          retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
-        },
-        child,
-      );
-      return rule;
-    });
-
+    // Publishers are this account's roles allowed by IAM (the collector's); the policy only refuses plain HTTP.
     new aws.sns.TopicPolicy(
       `${name}-topic-policy`,
       {
         arn: this.topic.arn,
-        policy: pulumi.all([this.topic.arn, ...this.rules.map((r) => r.arn)]).apply(([topicArn, ...ruleArns]) =>
+        policy: this.topic.arn.apply((topicArn) =>
           JSON.stringify({
             Version: "2012-10-17",
-            Statement: [
-              {
-                Sid: "OnlyTheseRulesPublish",
-                Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: "sns:Publish",
-                Resource: topicArn,
-                Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
-              },
-              denyInsecureTransport("TlsOnly", ["sns:Publish", "sns:Subscribe", "sns:Receive"], topicArn),
-            ],
+            Statement: [denyInsecureTransport("TlsOnly", ["sns:Publish", "sns:Subscribe", "sns:Receive"], topicArn)],
           }),
         ),
       },
@@ -162,6 +125,7 @@ export class Notifications extends pulumi.ComponentResource {
     (args.emails ?? []).forEach((email, i) => {
       new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, child);
     });
+    const sns = servicePrincipal("sns", child);
     protocols.forEach(({ endpoint, protocol }, i) => {
       const p = protocol as SubscriberProtocol;
       const deps: pulumi.Resource[] = [];
@@ -169,7 +133,7 @@ export class Notifications extends pulumi.ComponentResource {
         deps.push(
           new aws.lambda.Permission(
             `${name}-subscriber-${i}-invoke`,
-            { action: "lambda:InvokeFunction", function: endpoint, principal: "sns.amazonaws.com", sourceArn: this.topic.arn },
+            { action: "lambda:InvokeFunction", function: endpoint, principal: sns, sourceArn: this.topic.arn },
             child,
           ),
         );
@@ -182,5 +146,16 @@ export class Notifications extends pulumi.ComponentResource {
     });
 
     this.registerOutputs({ topicArn: this.topicArn });
+  }
+
+  /**
+   * What a role needs to publish to the topic, and nothing more: sns:Publish on this topic, and the topic's key
+   * for the data keys SNS makes on the publisher's behalf, through SNS only.
+   */
+  publishStatements(): PermissionStatement[] {
+    return [
+      { sid: "PublishNotifications", actions: ["sns:Publish"], resources: [this.topicArn] },
+      keyGrant("NotificationsKey", this.keyArn, this.where, ["sns"], ["kms:GenerateDataKey", "kms:Decrypt"]),
+    ];
   }
 }

@@ -59,9 +59,9 @@ export function servicePrincipal(serviceName: string, opts?: pulumi.InvokeOutput
 
 /**
  * Services that may use a KMS key on a role's behalf, for the `kms:ViaService` condition: DynamoDB tables, the
- * Kinesis stream, SQS queues, S3 objects and Lambda environments encrypted with the key.
+ * Kinesis stream, SQS queues, S3 objects, SNS topics and Lambda environments encrypted with the key.
  */
-export type KeyService = "dynamodb" | "kinesis" | "sqs" | "s3" | "lambda";
+export type KeyService = "dynamodb" | "kinesis" | "sqs" | "s3" | "sns" | "lambda";
 
 /** `kms:ViaService` values: each service's endpoint in this region, `<service>.<region>.<dnsSuffix>`. */
 export function viaServices(ctx: Pick<AwsContext, "region" | "dnsSuffix">, services: readonly KeyService[]): pulumi.Output<string[]> {

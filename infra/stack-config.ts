@@ -11,7 +11,8 @@
  * `parseStackConfig` is pure (tests and the fuzz suite call it directly); `loadStackConfig` reads pulumi.Config.
  */
 import { z } from "zod";
-import { isLambdaFunctionArn, isSqsQueueArn, parseQueueArn, QUEUE_ARN_FORM, QUEUE_ARN_PATTERN } from "../lib/domain/arns";
+import { isLambdaFunctionArn, isQueueArn, isSqsQueueArn, parseQueueArn, QUEUE_ARN_FORM, queueArnProblem } from "../lib/domain/arns";
+import { APPLICATION_PATTERN } from "../lib/domain/job";
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -106,7 +107,7 @@ export const stackConfigSchema = z.strictObject({
   application: z
     .string()
     .trim()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,29}$/, {
+    .regex(APPLICATION_PATTERN, {
       error: "must be 1 to 30 letters, digits or hyphens, starting with a letter (it tags jobs and names resources)",
     })
     .default("mcjobs"),
@@ -121,7 +122,14 @@ export const stackConfigSchema = z.strictObject({
   queueArn: z
     .string()
     .trim()
-    .regex(QUEUE_ARN_PATTERN, { error: `must be a MediaConvert queue ARN (${QUEUE_ARN_FORM})` })
+    .refine(isQueueArn, {
+      // A region given in another partition's ARN is named as such; anything else gets the form to use.
+      error: (iss) => {
+        const problem = queueArnProblem(String(iss.input));
+        const partition = problem?.includes("that region is in") ? `: ${problem}` : "";
+        return `must be a MediaConvert queue ARN (${QUEUE_ARN_FORM})${partition}`;
+      },
+    })
     .optional(),
   probeBudgetBytes: int(64 * 1024, 64 * MiB, "bytes").default(4 * MiB),
   probeMaxRequests: int(2, 64, "requests").default(16),

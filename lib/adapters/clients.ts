@@ -8,12 +8,13 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { FirehoseClient } from "@aws-sdk/client-firehose";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { MediaConvertClient } from "@aws-sdk/client-mediaconvert";
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
-export type Service = "dynamodb" | "kinesis" | "firehose" | "s3" | "sqs" | "mediaconvert" | "athena";
+export type Service = "dynamodb" | "kinesis" | "firehose" | "s3" | "sqs" | "sns" | "mediaconvert" | "athena";
 
 /** Endpoint override for a service, from `MCJOBS_ENDPOINT_<SERVICE>`; undefined in AWS. */
 export function endpointFor(service: Service, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -74,6 +75,10 @@ export function s3(env: NodeJS.ProcessEnv = process.env): S3Client {
 
 export function sqs(env: NodeJS.ProcessEnv = process.env): SQSClient {
   return new SQSClient(common("sqs", env));
+}
+
+export function sns(env: NodeJS.ProcessEnv = process.env): SNSClient {
+  return new SNSClient(common("sns", env));
 }
 
 export function mediaConvert(env: NodeJS.ProcessEnv = process.env): MediaConvertClient {

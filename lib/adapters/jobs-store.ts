@@ -8,14 +8,23 @@
  *   times, then throws (the invocation fails and is retried — nothing is lost). A duplicate needs no write.
  *
  * Besides the event fold, the collector keeps a few attributes of its own on the item (the domain's merge keeps
- * them untouched): once-per-job claims for the probe and the GetJob backfill, their failure reasons, and the
- * queue-counter marker (see queue-counters.ts). Every write here bumps `version`, so a concurrent slow-path put
- * that read the item before cannot overwrite them.
+ * them untouched): once-per-job claims for the probe and the GetJob backfill, their failure reasons, the
+ * queue-counter marker (see queue-counters.ts), and one notification claim per notified status. Every write here
+ * bumps `version`, so a concurrent slow-path put that read the item before cannot overwrite them.
+ *
+ * Notification claims (`notifiedComplete`, `notifiedError`): a map that is `{state: "claimed", until, owner,
+ * token}` while one attempt holds the right to publish, and `{state: "sent", sentAt, messageId}` once SNS accepted
+ * the message. The owner is the event being processed (its eventKey). A claim is taken when there is none, when
+ * the last one's lease ended without a send, or when its owner is the same event: the Events table lets only one
+ * attempt of an event run at a time, so a claim the event's earlier attempt left behind (it died, or could not give
+ * the claim back) is taken over by its retry at once. It is given back (removed) when the publish fails. Only the
+ * claim's holder (its token) marks it sent or gives it back.
  */
 import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { McEvent } from "../domain/events";
 import type { JobRecord } from "../domain/job";
+import type { NotifiedStatus } from "../domain/notifications";
 import { buildJobPut, buildJobUpdate, toJobRecord, VERSION_ATTRIBUTE, type JobItem } from "../domain/job-update";
 
 export type { JobItem } from "../domain/job-update";
@@ -69,6 +78,17 @@ export function mayClaim(item: JobItem, kind: ClaimKind, opts: { now: number; st
   return at === undefined || at < opts.now - opts.staleMs;
 }
 
+/** The item attribute holding the notification claim of each notified status. */
+export const NOTIFIED_ATTRIBUTES: Record<NotifiedStatus, string> = { COMPLETE: "notifiedComplete", ERROR: "notifiedError" };
+
+/** What a notification claim attempt found. */
+export type NotificationClaim =
+  | { kind: "claimed" }
+  /** SNS already accepted this status's message: nothing to send. */
+  | { kind: "sent"; sentAt?: number }
+  /** Another attempt holds the claim until `until` (epoch ms). */
+  | { kind: "held"; until: number };
+
 export interface JobsStore {
   apply(event: McEvent, opts: { now: number; ttlSeconds: number }): Promise<ApplyResult>;
   /** Consistent read of one job item. */
@@ -84,6 +104,19 @@ export interface JobsStore {
   storeOnce(jobId: string, attr: string, value: unknown, opts: { now: number; ttlSeconds: number }): Promise<JobItem | undefined>;
   /** The public record of an item. */
   toRecord(item: JobItem): JobRecord;
+  /**
+   * Claims the right to publish the notification of `status` for `leaseMs` on behalf of `owner` (the event's
+   * key): claimed for exactly one caller while none was sent and no claim of another owner has a lease running.
+   */
+  claimNotification(
+    jobId: string,
+    status: NotifiedStatus,
+    opts: { now: number; leaseMs: number; owner: string },
+  ): Promise<NotificationClaim>;
+  /** Records that SNS accepted the message; false when this container no longer holds the claim. */
+  markNotified(jobId: string, status: NotifiedStatus, opts: { now: number; messageId: string }): Promise<boolean>;
+  /** Gives the claim back after a failed publish, so a retry can take it at once. */
+  releaseNotification(jobId: string, status: NotifiedStatus): Promise<void>;
 }
 
 export interface JobsStoreOptions {
@@ -101,6 +134,29 @@ function attrString(item: Record<string, unknown> | undefined, name: string): st
   if (typeof v === "string") return v;
   if (v && typeof v === "object" && typeof (v as { S?: unknown }).S === "string") return (v as { S: string }).S;
   return undefined;
+}
+
+interface NotificationState {
+  state?: string;
+  token?: string;
+  until?: number;
+  sentAt?: number;
+}
+
+/** A notification claim as read back from an item (document or raw attribute-value form), when there is one. */
+function notificationState(item: Record<string, unknown> | undefined, name: string): NotificationState | undefined {
+  const v = item?.[name];
+  if (!v || typeof v !== "object") return undefined;
+  // ReturnValuesOnConditionCheckFailure items may come unmarshalled or as raw attribute values.
+  const m = ((v as { M?: unknown }).M ?? v) as Record<string, unknown>;
+  const str = (x: unknown) =>
+    typeof x === "string" ? x : typeof (x as { S?: unknown })?.S === "string" ? (x as { S: string }).S : undefined;
+  const num = (x: unknown) => {
+    if (typeof x === "number") return x;
+    const n = (x as { N?: unknown })?.N;
+    return typeof n === "string" ? Number(n) : undefined;
+  };
+  return { state: str(m.state), token: str(m.token), until: num(m.until), sentAt: num(m.sentAt) };
 }
 
 export function dynamoJobsStore(ddb: DynamoDBDocumentClient, tableName: string, opts: JobsStoreOptions = {}): JobsStore {
@@ -213,6 +269,91 @@ export function dynamoJobsStore(ddb: DynamoDBDocumentClient, tableName: string, 
               ...(final ? { "#err": a.error } : { "#last": `${a.error}Last` }),
             },
             ExpressionAttributeValues: { ":err": { reason, at: now }, ":zero": 0, ":token": token, ":one": 1 },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    },
+
+    async claimNotification(jobId, status, { now, leaseMs, owner }) {
+      const token = randomUUID();
+      try {
+        await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { jobId },
+            UpdateExpression: "SET #n = :claim ADD #v :one",
+            ConditionExpression:
+              "attribute_exists(jobId) AND (attribute_not_exists(#n) OR (#n.#state = :claimed AND (#n.#until < :now OR #n.#owner = :owner)))",
+            ExpressionAttributeNames: {
+              "#n": NOTIFIED_ATTRIBUTES[status],
+              "#state": "state",
+              "#until": "until",
+              "#owner": "owner",
+              "#v": VERSION_ATTRIBUTE,
+            },
+            ExpressionAttributeValues: {
+              ":claim": { state: "claimed", until: now + leaseMs, owner, token },
+              ":claimed": "claimed",
+              ":now": now,
+              ":owner": owner,
+              ":one": 1,
+            },
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        const old = notificationState(err.Item, NOTIFIED_ATTRIBUTES[status]);
+        // Our own write whose reply was lost (the SDK retried it) still counts as ours.
+        if (old?.token !== token) {
+          if (!err.Item) throw new Error(`job ${jobId}: no job item to claim the ${status} notification on`);
+          if (old?.state === "sent") return { kind: "sent", sentAt: old.sentAt };
+          return { kind: "held", until: old?.until ?? now + leaseMs };
+        }
+      }
+      held.set(`${jobId}#notify#${status}`, token);
+      return { kind: "claimed" };
+    },
+
+    async markNotified(jobId, status, { now, messageId }) {
+      const key = `${jobId}#notify#${status}`;
+      const token = held.get(key);
+      held.delete(key);
+      if (!token) return false;
+      try {
+        await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { jobId },
+            UpdateExpression: "SET #n = :sent ADD #v :one",
+            ConditionExpression: "#n.#token = :token",
+            ExpressionAttributeNames: { "#n": NOTIFIED_ATTRIBUTES[status], "#token": "token", "#v": VERSION_ATTRIBUTE },
+            ExpressionAttributeValues: { ":sent": { state: "sent", sentAt: now, messageId }, ":token": token, ":one": 1 },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        return false;
+      }
+    },
+
+    async releaseNotification(jobId, status) {
+      const key = `${jobId}#notify#${status}`;
+      const token = held.get(key);
+      held.delete(key);
+      if (!token) return;
+      try {
+        await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { jobId },
+            UpdateExpression: "REMOVE #n ADD #v :one",
+            ConditionExpression: "#n.#token = :token",
+            ExpressionAttributeNames: { "#n": NOTIFIED_ATTRIBUTES[status], "#token": "token", "#v": VERSION_ATTRIBUTE },
+            ExpressionAttributeValues: { ":token": token, ":one": 1 },
           }),
         );
       } catch (err) {

@@ -5,15 +5,13 @@
  * message names the parameter, what was received and what is accepted. Pure: zod and the domain only.
  */
 import { z } from "zod";
-import { parseQueueArn, QUEUE_ARN_FORM } from "../domain/arns";
+import { JOB_ID_FORM, JOB_ID_PATTERN, jobIdFault, parseQueueArn, QUEUE_ARN_FORM } from "../domain/arns";
 import { JOB_STATUSES, type JobStatus } from "../domain/job";
 import { badRequest } from "./errors";
 
 export const LIMIT_DEFAULT = 50;
 export const LIMIT_MAX = 500;
 
-/** A MediaConvert job id: the submit time as 13 digits of epoch ms, a hyphen, a short random suffix. */
-export const JOB_ID_PATTERN = /^\d{13}-[A-Za-z0-9]{1,32}$/;
 /** MediaConvert queue names: letters, digits, hyphens and underscores. */
 export const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -38,15 +36,20 @@ export function decodeSegment(raw: string, what: string): string {
   }
 }
 
-/** `/jobs/{segment}`: a status (any letter case) or a job id; anything else is a 400 naming both forms. */
+/**
+ * `/jobs/{segment}`: a status (any letter case) or a job id (lib/domain/arns.ts); anything else is a 400 naming
+ * both forms, and what is wrong with it as a job id when it starts like one (digits and a hyphen).
+ */
 export function parseJobsSegment(segment: string): JobsTarget {
   const upper = segment.toUpperCase();
   if ((JOB_STATUSES as readonly string[]).includes(upper)) return { kind: "status", status: upper as JobStatus };
   if (JOB_ID_PATTERN.test(segment)) return { kind: "job", jobId: segment };
+  const why = /^\d+-/.test(segment)
+    ? `${show(segment)} is not a job id (${jobIdFault(segment)})`
+    : `${show(segment)} is neither a job status nor a job id`;
   throw badRequest(
     "InvalidPath",
-    `${show(segment)} is neither a job status nor a job id. Use GET /jobs/{status} with one of ${STATUS_LIST}, ` +
-      "or GET /jobs/{jobId} with a MediaConvert job id such as 1717000000000-abc123 (13 digits, a hyphen, letters/digits).",
+    `${why}. Use GET /jobs/{status} with one of ${STATUS_LIST}, or GET /jobs/{jobId} with a MediaConvert job id: ` + `${JOB_ID_FORM}.`,
   );
 }
 

@@ -3,7 +3,9 @@
  * once per container.
  */
 import { z } from "zod";
+import { isSnsTopicArn, SNS_TOPIC_ARN_FORM } from "../domain/arns";
 import { ENV, loadEnv, type Env } from "../domain/env";
+import { APPLICATION_PATTERN } from "../domain/job";
 import { DEFAULT_PROBE_BUDGET_BYTES, DEFAULT_PROBE_MAX_REQUESTS } from "../domain/probe";
 
 const boolText = z
@@ -39,6 +41,13 @@ export const CollectorConfigSchema = z
       .default(DEFAULT_PROBE_MAX_REQUESTS),
     /** The Config table; when set, its runtime-settings item may override the probe and GetJob settings. */
     [ENV.configTable]: z.string().min(1).optional(),
+    /** The notifications topic; absent = the collector sends no notifications. */
+    [ENV.notificationTopicArn]: z
+      .string()
+      .refine(isSnsTopicArn, { message: `must be an SNS topic ARN (${SNS_TOPIC_ARN_FORM})` })
+      .optional(),
+    /** The stack's application (userMetadata.application of its jobs): only its jobs are notified. */
+    [ENV.application]: z.string().regex(APPLICATION_PATTERN, "must be 1–30 letters, digits or hyphens, starting with a letter").optional(),
     /** Off switches for the once-per-job extras (default on). */
     COLLECTOR_PROBE: boolText.default(true),
     COLLECTOR_GET_JOB: boolText.default(true),
@@ -46,6 +55,13 @@ export const CollectorConfigSchema = z
   .superRefine((v, ctx) => {
     if (v[ENV.useStreams] && !v[ENV.streamName]) {
       ctx.addIssue({ code: "custom", path: [ENV.streamName], message: `is required when ${ENV.useStreams} is true` });
+    }
+    if (v[ENV.notificationTopicArn] && !v[ENV.application]) {
+      ctx.addIssue({
+        code: "custom",
+        path: [ENV.application],
+        message: `is required when ${ENV.notificationTopicArn} is set: only jobs with this userMetadata.application are notified`,
+      });
     }
   });
 
@@ -63,6 +79,13 @@ export interface CollectorConfig {
   getJob: boolean;
   /** Config table holding the runtime-settings item (lib/domain/runtime-settings.ts); absent = none is read. */
   configTable?: string;
+  /** One message per COMPLETE and ERROR of `application`'s jobs goes to this topic; absent = none is sent. */
+  notifications?: { topicArn: string; application: string };
+}
+
+/** The notification settings: both set (the schema refuses a topic without an application), or none. */
+function notificationsOf(topicArn: string | undefined, application: string | undefined): CollectorConfig["notifications"] {
+  return topicArn && application ? { topicArn, application } : undefined;
 }
 
 /** The title of every collector configuration error. */
@@ -84,5 +107,6 @@ export function loadCollectorConfig(env: Env = process.env): CollectorConfig {
     probe: c.COLLECTOR_PROBE,
     getJob: c.COLLECTOR_GET_JOB,
     configTable: c[ENV.configTable],
+    notifications: notificationsOf(c[ENV.notificationTopicArn], c[ENV.application]),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Step 7 of the collector: mark every event that went through done in the Events table, give the claims of
+ * Step 8 of the collector: mark every event that went through done in the Events table, give the claims of
  * failed ones back so a retry can take them at once, then fail the invocation if any event (or dead-letter send)
  * failed, so Lambda retries it.
  */

@@ -5,16 +5,18 @@
  *  1. validate (validate.ts): bad events go to the dead-letter queue, other detail-types are skipped;
  *  2–5. claim, fold into the Jobs table, move the queue counters, once-per-job extras (process-event.ts,
  *     extras.ts), one job's events in time order, jobs in parallel;
- *  6. one enriched StreamRecord per event on Kinesis (publish.ts);
- *  7. mark the event done in the Events table (finish.ts).
+ *  6. one notification per job outcome, COMPLETE or ERROR of this stack's application (notify.ts);
+ *  7. one enriched StreamRecord per event on Kinesis (publish.ts);
+ *  8. mark the event done in the Events table (finish.ts).
  *
  * A transient AWS failure in any step (after the SDK's and our bounded retries) fails that event: its claim is
  * released and the invocation throws once every other event is handled, so Lambda's async retry (then the rule's
- * DLQ) keeps it. A retry is idempotent: steps 2–4 and 7 are conditional, the probe/GetJob claims make step 5 run
- * once, and step 6 runs only for events not yet marked done.
+ * DLQ) keeps it. A retry is idempotent: steps 2–4 and 8 are conditional, the probe/GetJob claims make step 5 run
+ * once, the notification claim makes step 6 send once, and step 7 runs only for events not yet marked done.
  *
- * What stays at-least-once: if an invocation dies after Kinesis accepted a record but before step 7 marked the
- * event done, the retry puts that record again. Consumers dedupe on eventKey.
+ * What stays at-least-once: if an invocation dies after Kinesis accepted a record but before step 8 marked the
+ * event done, the retry puts that record again (consumers dedupe on eventKey); if it dies between SNS accepting a
+ * notification and the claim being marked sent, the retry sends it again once the claim's lease is over.
  */
 import type { Context } from "aws-lambda";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";

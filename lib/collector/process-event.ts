@@ -1,12 +1,13 @@
 /**
- * Steps 2–5 of the collector for one accepted event:
+ * Steps 2–6 of the collector for one accepted event:
  *  2. claim it in the Events table (conditional put, idempotent on eventKey): a duplicate that was fully processed
  *     stops here; a half-processed one (an earlier attempt died) is taken over; one another attempt holds is
  *     waited for briefly, then failed so Lambda retries it;
  *  3. fold it into the job's live record in the Jobs table (fast or slow path, see the jobs store);
  *  4. move the job's queue counters when its (queue, status) really changed (see syncQueueCounters);
- *  5. the once-per-job extras (GetJob backfill, probe), which never fail the event.
- * On success the event's stream record is left on its Work for step 6.
+ *  5. the once-per-job extras (GetJob backfill, probe), which never fail the event;
+ *  6. for a COMPLETE or ERROR of this stack's application, one notification per job and status (notify.ts).
+ * On success the event's stream record is left on its Work for step 7.
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { JobItem } from "../adapters/jobs-store";
@@ -14,6 +15,7 @@ import { syncQueueCounters } from "../adapters/queue-counters";
 import { describe } from "./async";
 import { backfillDetails, probeOnce } from "./extras";
 import { safeJson } from "./input";
+import { notifyOutcome } from "./notify";
 import type { CollectorContext, CollectorResult, Work } from "./types";
 
 /** Moves the job's queue counters until they reflect its live position (see syncQueueCounters). */
@@ -89,6 +91,8 @@ export async function processEvent(
   } catch (err) {
     logger.warn("probe skipped after an error", { jobId: event.jobId, reason: describe(err) });
   }
+  // After the fold and the extras, so the message names what the record knows; a failure fails the event.
+  await notifyOutcome(ctx, w, item);
   w.record = { v: 1, eventKey: event.eventKey, event, job: jobs.toRecord(item), at: now() };
   result.processed++;
 }

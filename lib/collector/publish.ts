@@ -1,5 +1,5 @@
 /**
- * Step 6 of the collector: one Kinesis put for the whole invocation, of the records of every event processed
+ * Step 7 of the collector: one Kinesis put for the whole invocation, of the records of every event processed
  * without error (skipped when USE_STREAMS=false). A record Kinesis refuses fails its event.
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";

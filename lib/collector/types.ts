@@ -8,6 +8,7 @@ import type { DeadLetterSink } from "../adapters/dead-letter";
 import type { EventsStore } from "../adapters/events-store";
 import type { JobDetailsFetcher } from "../adapters/job-details";
 import type { JobsStore } from "../adapters/jobs-store";
+import type { Notifier } from "../adapters/notify";
 import type { QueueCounters } from "../adapters/queue-counters";
 import type { StreamWriter } from "../adapters/stream";
 import type { McEvent } from "../domain/events";
@@ -30,6 +31,8 @@ export interface CollectorDeps {
   probe?: Prober;
   /** GetJob for jobs with no settings on record; absent = no backfill. */
   jobDetails?: JobDetailsFetcher;
+  /** Publishes job notifications (config.notifications says which jobs); absent = none are sent. */
+  notifier?: Notifier;
   logger: Logger;
   metrics: Metrics;
   /**
@@ -42,6 +45,8 @@ export interface CollectorDeps {
   defaultLeaseMs?: number;
   /** Longest a probe may take (default 20 s); also never closer than 10 s to the invocation's end. */
   probeTimeoutMs?: number;
+  /** How long a notification claim holds before another attempt may take it over (default NOTIFY_LEASE_MS). */
+  notifyLeaseMs?: number;
   /** Jobs processed at once within one invocation (default 8); events of one job always run one after another. */
   concurrency?: number;
   /**

@@ -5,6 +5,7 @@
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { MediaConvertClient } from "@aws-sdk/client-mediaconvert";
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -15,6 +16,7 @@ import { dynamoRuntimeSettings } from "../adapters/config-store";
 import { dynamoEventsStore } from "../adapters/events-store";
 import { mediaConvertJobDetails } from "../adapters/job-details";
 import { dynamoJobsStore } from "../adapters/jobs-store";
+import { snsNotifier } from "../adapters/notify";
 import { dynamoQueueCounters } from "../adapters/queue-counters";
 import { kinesisStreamWriter } from "../adapters/stream";
 import { ENV, envError } from "../domain/env";
@@ -28,6 +30,7 @@ export interface CollectorClients {
   kinesis?: KinesisClient;
   s3?: S3Client;
   sqs?: SQSClient;
+  sns?: SNSClient;
   mediaConvert?: MediaConvertClient;
 }
 
@@ -78,6 +81,7 @@ export function depsFromEnv(
     deadLetter,
     probe,
     jobDetails: mayGetJob ? mediaConvertJobDetails(given.mediaConvert ?? clients.mediaConvert(env)) : undefined,
+    notifier: config.notifications ? snsNotifier(given.sns ?? clients.sns(env), config.notifications.topicArn) : undefined,
     logger,
     metrics,
     runtimeSettings: config.configTable

@@ -25,6 +25,8 @@ export const ENV = {
   probeBudgetBytes: "PROBE_BUDGET_BYTES",
   /** Most S3 ranged GETs one probe makes (default 16; stack `probeMaxRequests`). */
   probeMaxRequests: "PROBE_MAX_REQUESTS",
+  /** SNS topic ARN the collector publishes one message per finished or failed job of APPLICATION to; unset = none. */
+  notificationTopicArn: "NOTIFICATION_TOPIC_ARN",
   // History (Firehose delivery streams, one per dataset)
   jobEventsDeliveryStream: "JOB_EVENTS_DELIVERY_STREAM",
   jobsDeliveryStream: "JOBS_DELIVERY_STREAM",

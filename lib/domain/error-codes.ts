@@ -20,6 +20,20 @@ export const ERROR_CATEGORIES = [
 ] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
+/** One sentence per error category: what a person should look at. */
+export const CATEGORY_MEANING: Readonly<Record<ErrorCategory, string>> = {
+  input: "the input file itself could not be used (unreadable, unsupported, corrupt or missing streams): check the file",
+  settings: "the job settings are invalid or do not fit this input: check the settings file",
+  acceleration: "accelerated transcoding cannot be used for this job: turn it off or use PREFERRED",
+  access: "MediaConvert was denied access (IAM role, bucket policy or KMS key): check the MediaConvert role",
+  storage: "reading or writing S3 failed (missing object or bucket, or a failed write)",
+  "http-input": "fetching an HTTP(S) input failed",
+  encryption: "the DRM / SPEKE key server could not be used",
+  watermarking: "the watermarking service (Nielsen, NexGuard, Kantar) failed",
+  internal: "MediaConvert failed internally or timed out: submitting the job again usually works",
+  unknown: "this code is not in the published list: see the MediaConvert error message",
+};
+
 export const WARNING_CATEGORIES = [
   "queue", // queue hopping
   "input", // imperfect input: truncated, missing metadata, undecodable parts

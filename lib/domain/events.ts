@@ -10,6 +10,9 @@
  *     `averageQVBRScore`/`minimumQVBRScore`/`maximumQVBRScore`;
  *   - DASH/CMAF outputs have no `outputFilePaths`; audio-only outputs are just `{durationInMs}`;
  *   - `detail.jobId` may disagree with `resources[0]`: the detail is the job; the ARN is rebuilt from it;
+ *   - a job id must have MediaConvert's shape (lib/domain/arns.ts, `1717171717171-abc123`): one that does not
+ *     (over-long, path-like, another shape) is malformed, so it never becomes a key or a file name; so is a job
+ *     ARN in `resources` taken for a missing `detail.jobId`, a queue ARN, account id or region of the wrong shape;
  *   - `detail.timestamp` missing: the envelope `time` is used instead.
  * Rejections carry the field path and the problem, e.g. `detail.jobProgress.jobPercentComplete: expected a
  * number, got "abc"`.
@@ -27,7 +30,18 @@
 import { z } from "zod";
 import type { JobInput, JobOutput, JobSettingsSummary, JobStatus, Phase, QueueHop } from "./job";
 import { PHASES } from "./job";
-import { jobArn, parseJobArn, queueNameOf, regionOfArn } from "./arns";
+import {
+  ACCOUNT_PATTERN,
+  JOB_ID_PATTERN,
+  isRegion,
+  jobArn,
+  jobArnProblem,
+  jobIdProblem,
+  parseJobArn,
+  queueArnProblem,
+  queueNameOf,
+  regionOfArn,
+} from "./arns";
 
 /** Also exported here, beside the event parser that rebuilds job ARNs and reads queue names with them. */
 export { jobArn, parseJobArn, queueNameOf };
@@ -460,12 +474,23 @@ function parseEventUnsafe(raw: unknown): ParseResult {
     };
   }
 
-  // Job id: the detail's, else the one in resources[0].
+  // Job id: the detail's, else the one in the job ARN of resources. A detail that names a job makes resources
+  // irrelevant (documented examples splice two jobs); a job ARN used in its place must be a valid one.
   const resourceArn = e.resources.find((r): r is string => typeof r === "string" && r.includes(":jobs/"));
+  if (d.jobId === undefined && resourceArn !== undefined) {
+    const problem = jobArnProblem(resourceArn);
+    if (problem) return { ok: false, kind: "malformed", reason: `resources: ${problem}` };
+  }
   const fromArn = resourceArn ? parseJobArn(resourceArn) : undefined;
   const jobId = d.jobId ?? fromArn?.jobId;
   if (!jobId) {
     return { ok: false, kind: "malformed", reason: "detail.jobId: missing (and no job ARN in resources)" };
+  }
+  const idProblem = jobIdProblem(jobId);
+  if (idProblem) return { ok: false, kind: "malformed", reason: `detail.jobId: ${idProblem}` };
+  if (d.queue) {
+    const queueProblem = queueArnProblem(d.queue);
+    if (queueProblem) return { ok: false, kind: "malformed", reason: `detail.queue: ${queueProblem}` };
   }
   // Time: detail.timestamp (ms), else the envelope's ISO time.
   let timestamp = d.timestamp;
@@ -482,8 +507,14 @@ function parseEventUnsafe(raw: unknown): ParseResult {
   timestamp = Math.trunc(timestamp);
   const accountId = d.accountId || e.account || fromArn?.accountId;
   if (!accountId) return { ok: false, kind: "malformed", reason: "detail.accountId: missing (and no envelope account)" };
+  if (!ACCOUNT_PATTERN.test(accountId)) {
+    return { ok: false, kind: "malformed", reason: `detail.accountId: ${describe(accountId)} is not a 12-digit AWS account id` };
+  }
   const region = e.region || regionOfArn(d.queue) || fromArn?.region;
   if (!region) return { ok: false, kind: "malformed", reason: "region: missing (and no region in the queue ARN)" };
+  if (!isRegion(region)) {
+    return { ok: false, kind: "malformed", reason: `region: ${describe(region)} is not an AWS region name (such as us-east-1)` };
+  }
 
   const common: McEventBase = definedOnly({
     origin: "eventbridge" as const,
@@ -586,20 +617,26 @@ function parseEventUnsafe(raw: unknown): ParseResult {
 // ---------------------------------------------------------------------------------------------------------------
 // The normalised event as data (Kinesis records, Events table items): a light schema for re-reading it.
 
-export const McEventSchema = z.looseObject({
-  origin: z.enum(["eventbridge", "createjob", "getjob"]),
-  eventId: z.string().min(1),
-  eventKey: z.string().regex(/^\d{13}#[A-Z_]+#.+$/, "expected `<13-digit time>#<status>#<event id>`"),
-  jobId: z.string().min(1),
-  status: z.enum(EVENT_STATUSES),
-  timestamp: z.number().int().nonnegative(),
-  accountId: z.string(),
-  region: z.string(),
-  arn: z.string(),
-  queue: z.string().optional(),
-  queueName: z.string().optional(),
-  userMetadata: z.record(z.string(), z.string()),
-});
+export const McEventSchema = z
+  .looseObject({
+    origin: z.enum(["eventbridge", "createjob", "getjob"]),
+    eventId: z.string().min(1),
+    eventKey: z.string().regex(/^\d{13}#[A-Z_]+#.+$/, "expected `<13-digit time>#<status>#<event id>`"),
+    jobId: z.string().regex(JOB_ID_PATTERN, { error: (i) => jobIdProblem(String(i.input)) ?? "not a MediaConvert job id" }),
+    status: z.enum(EVENT_STATUSES),
+    timestamp: z.number().int().nonnegative(),
+    accountId: z.string(),
+    region: z.string(),
+    arn: z.string(),
+    queue: z.string().optional(),
+    queueName: z.string().optional(),
+    userMetadata: z.record(z.string(), z.string()),
+  })
+  .superRefine((e, ctx) => {
+    // The job's ARN names this very job (it is rebuilt from the job id on the way in).
+    const problem = jobArnProblem(e.arn, e.jobId);
+    if (problem) ctx.addIssue({ code: "custom", path: ["arn"], message: problem });
+  });
 
 /** Re-reads a normalised event (e.g. from a Kinesis record). Status-specific fields are trusted as written. */
 export function readMcEvent(value: unknown): { ok: true; event: McEvent } | { ok: false; reason: string } {

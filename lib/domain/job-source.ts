@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { JOB_STATUSES, type JobSettingsSummary, type JobStatus, type QueueHop } from "./job";
+import { JOB_ID_PATTERN, jobArnProblem, jobIdProblem } from "./arns";
 import { jobArn, makeEventKey, parseJobArn, queueNameOf, type JobDetailsEvent, type SubmittedEvent } from "./events";
 
 /** A time as the SDK (Date) or JSON (ISO text, epoch seconds or ms) gives it → epoch ms. */
@@ -43,7 +44,7 @@ const optNum = z
 const GroupSettings = z.looseObject({ Destination: optStr }).nullish();
 
 export const MediaConvertJobSchema = z.looseObject({
-  Id: z.string().min(1),
+  Id: z.string().regex(JOB_ID_PATTERN, { error: (i) => jobIdProblem(String(i.input)) ?? "not a MediaConvert job id" }),
   Arn: optStr,
   CreatedAt: optTime,
   Queue: optStr,
@@ -126,12 +127,17 @@ export function settingsSummary(job: MediaConvertJob): JobSettingsSummary {
 
 type Identity = { jobId: string; accountId: string; region: string; arn: string };
 
+/** The job's identity: its ARN when it has one (which must name this job), else the account and region given. */
 function identityOf(job: MediaConvertJob, fallback: { accountId?: string; region?: string }): Identity | string {
+  if (job.Arn) {
+    const problem = jobArnProblem(job.Arn, job.Id);
+    if (problem) return `Job.Arn: ${problem}`;
+  }
   const parsed = job.Arn ? parseJobArn(job.Arn) : undefined;
   const accountId = parsed?.accountId || fallback.accountId;
   const region = parsed?.region || fallback.region;
-  if (!accountId || !region) return "Arn: missing or not a MediaConvert job ARN, and no account/region given";
-  return { jobId: job.Id, accountId, region, arn: jobArn(region, accountId, job.Id) };
+  if (!accountId || !region) return "Job.Arn: missing, and no account/region given";
+  return { jobId: job.Id, accountId, region, arn: jobArn(region, accountId, job.Id, parsed?.partition) };
 }
 
 export type SourceResult<E> = { ok: true; event: E } | { ok: false; reason: string };

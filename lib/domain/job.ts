@@ -6,6 +6,12 @@
  */
 import type { ProbeResult } from "./probe";
 
+/**
+ * A stack's application name, stamped on its jobs as userMetadata.application: 1–30 letters, digits or hyphens,
+ * starting with a letter (it also names resources).
+ */
+export const APPLICATION_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,29}$/;
+
 /** Job statuses a record can be in. SUBMITTED is ours (MediaConvert sends no SUBMITTED event). */
 export const JOB_STATUSES = ["SUBMITTED", "PROGRESSING", "COMPLETE", "ERROR", "CANCELED"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

@@ -1,151 +1,137 @@
 /**
- * Notification messages for COMPLETE and ERROR of this stack's jobs, as EventBridge rules with InputTransformers
- * (the Notifications component deploys them; nothing runs code per message).
+ * One notification per job outcome: which events are notified, and what a person reads. The collector publishes
+ * the message itself once it has folded the event into the job record (lib/collector/notify.ts), so the message
+ * can name what the record knows (the input, from INPUT_INFORMATION or the job's settings) and list the outputs.
  *
- * An InputTransformer can copy fields out of the event but cannot look anything up, so the meaning of an error
- * code is baked into the template: one rule per error category of lib/domain/error-codes.ts (matching that
- * category's codes), one for codes not in the table (`anything-but` all of them), and one for COMPLETE. For any
- * event exactly one rule matches, and together they match exactly what `notificationPattern(application)` does
- * (test/lib/domain/notifications.test.ts checks both). The message names the job, its status, its input, the error
- * code with its category's meaning and MediaConvert's own message, and links the job in the console of the region.
+ *   notified   COMPLETE and ERROR job state changes from MediaConvert of this stack's jobs (userMetadata.application
+ *              equals the stack's application), nothing else;
+ *   subject    `MediaConvert job <id> COMPLETE: <input file name>`, printable ASCII, fewer than 100 characters
+ *              (SNS's rule for subjects);
+ *   message    the job, its status, application, region, queue and input; for COMPLETE the output paths (manifests
+ *              first, the first ten, then "…and N more"); for ERROR the error code, what it means, what its category
+ *              asks a person to look at (lib/domain/error-codes.ts) and MediaConvert's own message; a console link
+ *              for the job in its region's partition. Kept well under SNS's 256 KB.
  *
- * `renderNotification` plays the transformer locally (the twin and the tests), so what a person would read is
- * testable here.
+ * Pure: no AWS imports.
  */
-import { ERROR_CODES, ERROR_CATEGORIES, type ErrorCategory } from "./error-codes";
-import { JOB_STATE_CHANGE, MEDIACONVERT_SOURCE, type EventPattern } from "./patterns";
+import { partitionOfRegion } from "./arns";
+import { CATEGORY_MEANING, describeError } from "./error-codes";
+import type { CompleteEvent, ErrorEvent, McEvent } from "./events";
+import { inputFileName, recordInputUri } from "./input-name";
+import type { JobRecord } from "./job";
 
-export interface NotificationRule {
-  /** Short id, used in resource names: "complete", "error-input", …, "error-other". */
-  id: string;
-  description: string;
-  pattern: EventPattern;
-  inputPaths: Record<string, string>;
-  /** A JSON string literal with <placeholders>, as EventBridge takes it for a plain-text target. */
-  inputTemplate: string;
+/** The job statuses a notification is sent for. */
+export const NOTIFIED_STATUSES = ["COMPLETE", "ERROR"] as const;
+export type NotifiedStatus = (typeof NOTIFIED_STATUSES)[number];
+export type OutcomeEvent = CompleteEvent | ErrorEvent;
+
+/** SNS: a subject is printable ASCII, fewer than 100 characters. */
+export const SUBJECT_MAX_CHARS = 99;
+/** SNS: a message is at most 256 KB (262,144 bytes of UTF-8). */
+export const MESSAGE_MAX_BYTES = 262_144;
+/** Output paths named one by one; the rest are counted. */
+export const LISTED_OUTPUTS = 10;
+/** Longest MediaConvert error message quoted; a longer one is cut (MediaConvert's are a sentence or two). */
+const ERROR_MESSAGE_MAX_CHARS = 4000;
+/** Longest path or URI quoted (S3 keys are at most 1024 bytes; this leaves room for the bucket and scheme). */
+const PATH_MAX_CHARS = 1200;
+
+export interface OutcomeMessage {
+  subject: string;
+  message: string;
 }
 
-/** One sentence per error category: what to look at. */
-export const CATEGORY_MEANING: Record<ErrorCategory, string> = {
-  input: "the input file itself could not be used (unreadable, unsupported, corrupt or missing streams): check the file",
-  settings: "the job settings are invalid or do not fit this input: check the settings file",
-  acceleration: "accelerated transcoding cannot be used for this job: turn it off or use PREFERRED",
-  access: "MediaConvert was denied access (IAM role, bucket policy or KMS key): check the MediaConvert role",
-  storage: "reading or writing S3 failed (missing object or bucket, or a failed write)",
-  "http-input": "fetching an HTTP(S) input failed",
-  encryption: "the DRM / SPEKE key server could not be used",
-  watermarking: "the watermarking service (Nielsen, NexGuard, Kantar) failed",
-  internal: "MediaConvert failed internally or timed out: submitting the job again usually works",
-  unknown: "this code is not in the published list: see the MediaConvert error message below",
-};
-
-const PATHS = {
-  jobId: "$.detail.jobId",
-  status: "$.detail.status",
-  input: "$.detail.userMetadata.input",
-  settings: "$.detail.userMetadata.settings",
-  queue: "$.detail.queue",
-  time: "$.time",
-  errorCode: "$.detail.errorCode",
-  errorMessage: "$.detail.errorMessage",
-};
-
-function consoleLink(region: string): string {
-  return `https://${region}.console.aws.amazon.com/mediaconvert/home?region=${region}#/jobs/summary/<jobId>`;
+/** Whether this event gets a notification for a stack whose application is `application`. */
+export function isNotified(event: McEvent, application: string): event is OutcomeEvent {
+  return (
+    event.origin === "eventbridge" &&
+    (event.status === "COMPLETE" || event.status === "ERROR") &&
+    event.userMetadata.application === application
+  );
 }
 
-function template(lines: string[]): string {
-  return JSON.stringify(lines.join("\n"));
+/** The MediaConvert console page of a job, on the console of the region's partition. */
+export function consoleJobUrl(region: string, jobId: string): string {
+  const partition = partitionOfRegion(region);
+  const host =
+    partition === "aws-cn"
+      ? "console.amazonaws.cn"
+      : partition === "aws-us-gov"
+        ? "console.amazonaws-us-gov.com"
+        : `${region}.console.aws.amazon.com`;
+  return `https://${host}/mediaconvert/home?region=${region}#/jobs/summary/${jobId}`;
 }
 
-function base(application: string, status: "COMPLETE" | "ERROR", detail: Record<string, unknown> = {}): EventPattern {
-  return {
-    source: [MEDIACONVERT_SOURCE],
-    "detail-type": [JOB_STATE_CHANGE],
-    detail: { status: [status], userMetadata: { application: [application] }, ...(detail as EventPattern) },
-  };
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
 }
 
-/** The rules for one stack: its application name and region (for the console link). */
-export function notificationRules(application: string, region: string): NotificationRule[] {
-  const head = [
-    `MediaConvert job <jobId> (${application}, ${region}): <status>`,
-    "",
-    "Input: <input>",
-    "Settings: <settings>",
-    "Queue: <queue>",
-    "Time: <time>",
-  ];
-  const link = ["", `Open the job: ${consoleLink(region)}`];
-  const rules: NotificationRule[] = [
-    {
-      id: "complete",
-      description: `COMPLETE jobs of ${application}, to the notifications topic`,
-      pattern: base(application, "COMPLETE"),
-      inputPaths: {
-        jobId: PATHS.jobId,
-        status: PATHS.status,
-        input: PATHS.input,
-        settings: PATHS.settings,
-        queue: PATHS.queue,
-        time: PATHS.time,
-      },
-      inputTemplate: template([...head, "", "Outputs are in the media bucket under outputs/.", ...link]),
-    },
-  ];
-  const errorPaths = { ...PATHS };
-  const byCategory = new Map<ErrorCategory, number[]>();
-  for (const info of ERROR_CODES.values()) byCategory.set(info.category, [...(byCategory.get(info.category) ?? []), info.code]);
-  for (const category of ERROR_CATEGORIES) {
-    const codes = byCategory.get(category);
-    if (!codes?.length) continue;
-    rules.push({
-      id: `error-${category}`,
-      description: `ERROR jobs of ${application} with a ${category} error code, to the notifications topic`,
-      pattern: base(application, "ERROR", { errorCode: [...codes].sort((a, b) => a - b) }),
-      inputPaths: errorPaths,
-      inputTemplate: template([
-        ...head,
-        "",
-        `Error <errorCode> (${category}): ${CATEGORY_MEANING[category]}.`,
-        "MediaConvert says: <errorMessage>",
-        ...link,
-      ]),
-    });
-  }
-  rules.push({
-    id: "error-other",
-    description: `ERROR jobs of ${application} with an error code not in the published list, to the notifications topic`,
-    pattern: base(application, "ERROR", { errorCode: [{ "anything-but": [...ERROR_CODES.keys()].sort((a, b) => a - b) }] }),
-    inputPaths: errorPaths,
-    inputTemplate: template([...head, "", `Error <errorCode>: ${CATEGORY_MEANING.unknown}.`, "MediaConvert says: <errorMessage>", ...link]),
-  });
-  return rules;
+/** Printable ASCII only (accents dropped, anything else as "?"), one line, at most `max` characters. */
+function asciiLine(text: string, max: number): string {
+  const plain = text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[\r\n\t]+/g, " ")
+    .replace(/[^\x20-\x7e]/g, "?")
+    .trim();
+  return plain.length <= max ? plain : `${plain.slice(0, max - 3)}...`;
 }
 
-function at(event: unknown, path: string): unknown {
-  let v: unknown = event;
-  for (const part of path
-    .replace(/^\$\.?/, "")
-    .split(".")
-    .filter(Boolean)) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<string, unknown>)[part];
-  }
-  return v;
+/** A one-line value for the body: control characters made spaces, cut at `max` characters. */
+function oneLine(text: string, max = PATH_MAX_CHARS): string {
+  return clip(text.replace(/\p{Cc}+/gu, " ").trim(), max);
+}
+
+/** Every output path of a COMPLETE event, each once: the groups' manifests first, then the files. */
+export function outputPaths(event: CompleteEvent): string[] {
+  const seen = new Set<string>();
+  for (const o of event.outputs) for (const p of o.playlistPaths ?? []) seen.add(p);
+  for (const o of event.outputs) for (const p of o.paths) seen.add(p);
+  return [...seen];
+}
+
+/** The input the message names: the record's (INPUT_INFORMATION, else the settings), else the watch folder's key. */
+function inputOf(event: OutcomeEvent, job: JobRecord | undefined): string | undefined {
+  return (job ? recordInputUri(job) : undefined) ?? event.userMetadata.input;
 }
 
 /**
- * The text EventBridge would publish for `event` through `rule`'s transformer. A path missing from the event
- * renders as an empty value here.
+ * The notification for a COMPLETE or ERROR event of a job, with the job's record after the event was folded in
+ * (undefined when none could be read: the message then names what the event carries).
  */
-export function renderNotification(rule: NotificationRule, event: unknown): string {
-  const filled = rule.inputTemplate.replace(/<([A-Za-z0-9_]+)>/g, (whole, name: string) => {
-    const path = rule.inputPaths[name];
-    if (!path) return whole;
-    const v = at(event, path);
-    const text = v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v);
-    return JSON.stringify(text).slice(1, -1);
-  });
-  return JSON.parse(filled) as string;
+export function renderNotification(event: OutcomeEvent, job: JobRecord | undefined, opts: { application: string }): OutcomeMessage {
+  const input = inputOf(event, job);
+  const inputName = input ? (inputFileName(input) ?? input) : undefined;
+  const queue = event.queueName ?? job?.queueName;
+  const subject = asciiLine(`MediaConvert job ${event.jobId} ${event.status}${inputName ? `: ${inputName}` : ""}`, SUBJECT_MAX_CHARS);
+  const lines = [
+    `MediaConvert job ${event.jobId} ${event.status === "COMPLETE" ? "is COMPLETE" : "failed (ERROR)"}.`,
+    "",
+    `Application: ${oneLine(opts.application)}`,
+    `Region: ${event.region}`,
+    `Queue: ${queue ? oneLine(queue) : "(not known)"}`,
+    `Input: ${input ? oneLine(input) : "(not known)"}`,
+    `Time: ${new Date(event.timestamp).toISOString()}`,
+    "",
+  ];
+  if (event.status === "COMPLETE") {
+    const paths = outputPaths(event);
+    if (paths.length === 0) {
+      lines.push("Outputs: the event lists no output paths.");
+    } else {
+      lines.push(`Outputs (${paths.length}):`);
+      for (const p of paths.slice(0, LISTED_OUTPUTS)) lines.push(`  ${oneLine(p)}`);
+      if (paths.length > LISTED_OUTPUTS) lines.push(`  …and ${paths.length - LISTED_OUTPUTS} more`);
+    }
+  } else {
+    const info = describeError(event.errorCode);
+    lines.push(
+      event.errorCode === 0 ? "Error code: none given" : `Error ${event.errorCode} (${info.category}): ${info.meaning}`,
+      `What to look at: ${CATEGORY_MEANING[info.category]}.`,
+      `MediaConvert says: ${event.errorMessage ? oneLine(event.errorMessage, ERROR_MESSAGE_MAX_CHARS) : "(no message)"}`,
+    );
+  }
+  lines.push("", `Open the job: ${consoleJobUrl(event.region, event.jobId)}`);
+  return { subject, message: lines.join("\n") };
 }

@@ -25,15 +25,6 @@ export function collectorPattern(application?: string): EventPattern {
   };
 }
 
-/** COMPLETE and ERROR job state changes of one application's jobs (this stack's). */
-export function notificationPattern(application: string): EventPattern {
-  return {
-    source: [MEDIACONVERT_SOURCE],
-    "detail-type": [JOB_STATE_CHANGE],
-    detail: { status: ["COMPLETE", "ERROR"], userMetadata: { application: [application] } },
-  };
-}
-
 function matchValue(rule: PatternValue, present: boolean, value: unknown): boolean {
   if (rule !== null && typeof rule === "object") {
     if ("exists" in rule) return rule.exists === present;

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ENV, loadEnv, type Env } from "../domain/env";
+import { APPLICATION_PATTERN } from "../domain/job";
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const QUEUE_ARN = /^arn:aws[a-z-]*:mediaconvert:[a-z0-9-]+:\d{12}:queues\/[A-Za-z0-9_-]+$/;
@@ -19,7 +20,7 @@ export const WatchFolderConfigSchema = z.object({
     .max(3650, "must be at most 3650 days"),
   [ENV.application]: z
     .string({ error: "must be the stack's application name (letters, digits, hyphens)" })
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,29}$/, "must be the stack's application name (letters, digits, hyphens)"),
+    .regex(APPLICATION_PATTERN, "must be the stack's application name (letters, digits, hyphens)"),
   [ENV.mediaConvertRoleArn]: z
     .string({ error: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) MediaConvert can assume" })
     .regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) MediaConvert can assume"),

@@ -1,16 +1,19 @@
 import { strict as assert } from "node:assert";
 import { BasePipeline } from "../../components/base-pipeline";
 import { EventCollector } from "../../components/event-collector";
+import { Notifications } from "../../components/notifications";
 import { collectorPattern } from "../../lib/domain/patterns";
 import { RUNTIME_SETTINGS_KEY } from "../../lib/domain/runtime-settings";
 import { ENV } from "../../lib/domain/env";
 import { runProgram, policyStatements, asList, MOCK_ACCOUNT, type MockRun } from "../support/pulumi-harness";
 
-function deploy(opts: { useStreams: boolean; application?: string; buckets?: string[] }) {
+function deploy(opts: { useStreams: boolean; application?: string; buckets?: string[]; notify?: boolean }) {
   return runProgram(
     () => {
       const pipeline = new BasePipeline("p", { tableTTLDays: 30, streamTTLHours: 24, useStreams: opts.useStreams, retainData: false });
+      const notifications = opts.notify ? new Notifications("n", { application: "studio", kmsKeyArn: pipeline.keyArn }) : undefined;
       return new EventCollector("c", {
+        notifications,
         pipeline,
         application: opts.application,
         probeBucketArns: opts.buckets ?? ["arn:aws:s3:::watch-bucket"],
@@ -108,6 +111,31 @@ describe("infra: EventCollector", () => {
     }
     const allActions = rolePolicy(run).flatMap((s) => asList(s.Action));
     assert.ok(!allActions.includes("dynamodb:Scan") && !allActions.includes("dynamodb:DeleteItem"));
+  });
+
+  it("without notifications: no topic variable, no SNS permission", async () => {
+    const run = await deploy({ useStreams: true });
+    const env = run.one("aws:lambda/function:Function").inputs.environment.variables;
+    assert.equal(env[ENV.notificationTopicArn], undefined);
+    assert.ok(!rolePolicy(run).some((s) => asList(s.Action).some((a) => a.startsWith("sns:"))));
+  });
+
+  it("with notifications: the topic ARN and application in the environment, sns:Publish on that topic only, its key through SNS only", async () => {
+    const run = await deploy({ useStreams: true, notify: true });
+    const topic = run.one("aws:sns/topic:Topic");
+    const key = run.one("aws:kms/key:Key");
+    const env = run.one("aws:lambda/function:Function").inputs.environment.variables;
+    assert.equal(env[ENV.notificationTopicArn], topic.state.arn);
+    assert.equal(env[ENV.application], "studio");
+    const sns = rolePolicy(run).filter((s) => asList(s.Action).some((a) => a.startsWith("sns:")));
+    assert.deepEqual(
+      sns.map((s) => [s.Sid, asList(s.Action), asList(s.Resource)]),
+      [["PublishNotifications", ["sns:Publish"], [topic.state.arn]]],
+    );
+    const keyGrant = rolePolicy(run).find((s) => s.Sid === "NotificationsKey")!;
+    assert.deepEqual(asList(keyGrant.Resource), [key.state.arn]);
+    assert.deepEqual(keyGrant.Condition, { StringEquals: { "kms:ViaService": ["sns.eu-west-1.amazonaws.com"] } });
+    assert.equal(run.all("aws:cloudwatch/eventRule:EventRule").length, 1, "only the collector's rule");
   });
 
   it("without streams: no Kinesis permission, no stream variable", async () => {

@@ -2,8 +2,8 @@
  * Least privilege around the keys and MediaConvert, over the whole program:
  *  - every KMS grant in a role is conditioned on kms:ViaService, and each role names exactly the services that use
  *    the key on its behalf (findings of components being rewritten elsewhere: posture-support.ts);
- *  - every service a key policy trusts is scoped (CloudWatch Logs by encryption context, EventBridge and CloudWatch
- *    by source account and ARN);
+ *  - every service a key policy trusts is scoped (CloudWatch Logs by encryption context, CloudWatch by source
+ *    account and ARN), and the stack key trusts no service beyond CloudWatch Logs;
  *  - the watch folder's role may CreateJob only on jobs/* in one queue, and a settings file that would need more
  *    (an output preset, a job template, hop queues) is refused with the field named and why.
  */
@@ -47,6 +47,7 @@ describe("infra: KMS grants and key policies of the whole program", () => {
     assert.deepEqual(grants, {
       "api-fn-policy StackKeyDecrypt": ["dynamodb"],
       "collector-fn-policy StackKey": ["dynamodb", "kinesis", "s3"],
+      "collector-fn-policy NotificationsKey": ["sns"],
       "reconciler-fn-policy StackKey": ["dynamodb", "kinesis"],
       "watch-handler-policy StackKey": ["dynamodb", "s3"],
       "watch-mediaconvert-policy BucketKey": ["s3"],
@@ -58,7 +59,7 @@ describe("infra: KMS grants and key policies of the whole program", () => {
     });
   });
 
-  it("the stack key trusts CloudWatch Logs for this account's log groups and EventBridge for this account's rules, nothing else", () => {
+  it("the stack key trusts CloudWatch Logs for this account's log groups, nothing else (the collector publishes notifications through SNS)", () => {
     const key = run.one("aws:kms/key:Key", "mcjobs-key");
     const services = policyStatements(key.inputs.policy).filter(
       (s) => s.Principal && typeof s.Principal === "object" && "Service" in s.Principal,
@@ -70,15 +71,10 @@ describe("infra: KMS grants and key policies of the whole program", () => {
           { Service: `logs.${REGION}.amazonaws.com` },
           { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${REGION}:${MOCK_ACCOUNT}:log-group:*` } },
         ],
-        [
-          { Service: "events.amazonaws.com" },
-          {
-            StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT },
-            ArnLike: { "aws:SourceArn": `arn:aws:events:${REGION}:${MOCK_ACCOUNT}:rule/*` },
-          },
-        ],
       ],
     );
+    // The notifications topic is encrypted with the stack key; only the collector's role publishes to it.
+    assert.equal(run.one("aws:sns/topic:Topic", "notify-topic").inputs.kmsMasterKeyId, key.state.arn);
     // CloudWatch alarms publish to the operations topic, whose key is its own.
     const ops = run.one("aws:kms/key:Key", "ops-key");
     assert.equal(run.one("aws:sns/topic:Topic", "ops-topic").inputs.kmsMasterKeyId, ops.state.arn);

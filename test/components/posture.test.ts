@@ -102,7 +102,18 @@ describe("infra: security posture of the whole program", () => {
       assert.equal(run.all("aws:iam/role:Role", "watch-mediaconvert-role").length, 1);
       const topic = run.one("aws:sns/topic:Topic", "notify-topic");
       assert.ok(topic.inputs.kmsMasterKeyId, `${stack}: topic not encrypted`);
-      assert.ok(run.all("aws:cloudwatch/eventRule:EventRule").filter((r) => r.name.startsWith("notify-")).length >= 2);
+      // The collector publishes the notifications itself: no rule of the Notifications component.
+      assert.deepEqual(
+        run.all("aws:cloudwatch/eventRule:EventRule").filter((r) => r.name.startsWith("notify-")),
+        [],
+        `${stack}: notification rules`,
+      );
+      const publish = policyStatementsOf(run, "collector-fn-policy").find((st) => st.Sid === "PublishNotifications");
+      assert.deepEqual(
+        [publish?.Action, publish?.Resource],
+        [["sns:Publish"], [topic.state.arn]],
+        `${stack}: the collector publishes to the topic`,
+      );
     }
     // The collector may probe the watch folder's inputs.
     const run = runs["prod-us-east-1"];

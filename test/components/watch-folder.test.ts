@@ -6,11 +6,10 @@ import { BasePipeline } from "../../components/base-pipeline";
 import { WatchFolder, type WatchFolderArgs } from "../../components/watch-folder";
 import { Notifications, type NotificationsArgs } from "../../components/notifications";
 import { ENV } from "../../lib/domain/env";
-import { notificationRules } from "../../lib/domain/notifications";
 import { notifyOnAlarms } from "../../components/operations";
 import { bucketViolations, checkPosture, formatViolations } from "../../infra/policy/rules";
 import { splitOwned, toPosture } from "./posture-support";
-import { runProgram, policyStatements, asList, MOCK_ACCOUNT, type MockRun } from "../support/pulumi-harness";
+import { runProgram, policyStatements, asList, outputOf, MOCK_ACCOUNT, type MockRun } from "../support/pulumi-harness";
 
 const OPS_TOPIC = `arn:aws:sns:eu-west-1:${MOCK_ACCOUNT}:ops`;
 
@@ -207,51 +206,62 @@ function deployNotify(args: Partial<NotificationsArgs> = {}, region = "us-west-2
 }
 
 describe("infra: Notifications", () => {
-  it("one rule per message kind, each matching only this application's jobs, each to the topic through its transformer", async () => {
+  it("a topic with its subscriptions and no EventBridge rule: the collector publishes, once per job outcome", async () => {
     const run = await deployNotify({ emails: ["ops@example.com"] });
-    const expected = notificationRules("studio", "us-west-2");
-    const rules = run.all("aws:cloudwatch/eventRule:EventRule");
-    assert.equal(rules.length, expected.length);
+    assert.deepEqual(run.all("aws:cloudwatch/eventRule:EventRule"), []);
+    assert.deepEqual(run.all("aws:cloudwatch/eventTarget:EventTarget"), []);
     const topic = run.one("aws:sns/topic:Topic");
-    for (const def of expected) {
-      const rule = run.one("aws:cloudwatch/eventRule:EventRule", `n-${def.id}`);
-      assert.deepEqual(JSON.parse(rule.inputs.eventPattern), def.pattern);
-      const target = run.one("aws:cloudwatch/eventTarget:EventTarget", `n-${def.id}-target`);
-      assert.equal(target.inputs.arn, topic.state.arn);
-      assert.equal(target.inputs.rule, rule.state.name);
-      assert.deepEqual(target.inputs.inputTransformer.inputPaths, def.inputPaths);
-      assert.equal(target.inputs.inputTransformer.inputTemplate, def.inputTemplate);
-      assert.match(def.inputTemplate, /us-west-2\.console\.aws\.amazon\.com\/mediaconvert/, "the console link is for the stack's region");
-    }
+    assert.equal(topic.inputs.displayName, "MediaConvert jobs (studio)");
     const sub = run.one("aws:sns/topicSubscription:TopicSubscription");
     assert.deepEqual([sub.inputs.protocol, sub.inputs.endpoint, sub.inputs.topic], ["email", "ops@example.com", topic.state.arn]);
+    assert.equal(run.result.application, "studio");
   });
 
-  it("the topic is encrypted with a key EventBridge may use, and only these rules may publish, over TLS", async () => {
+  it("the topic is encrypted with a key only this account administers (through IAM), and takes requests over TLS only", async () => {
     const run = await deployNotify();
     const key = run.one("aws:kms/key:Key");
     const topic = run.one("aws:sns/topic:Topic");
     assert.equal(topic.inputs.kmsMasterKeyId, key.state.arn);
-    const kp = policyStatements(key.inputs.policy).find((s) => JSON.stringify(s.Principal).includes("events.amazonaws.com"))!;
-    assert.deepEqual(asList(kp.Action).sort(), ["kms:Decrypt", "kms:GenerateDataKey"]);
-    const tp = policyStatements(run.one("aws:sns/topicPolicy:TopicPolicy").inputs.policy);
-    const allow = tp.filter((s) => s.Effect === "Allow");
-    assert.equal(allow.length, 1);
-    assert.deepEqual(asList(allow[0].Action), ["sns:Publish"]);
-    const ruleArns = run
-      .all("aws:cloudwatch/eventRule:EventRule")
-      .map((r) => r.state.arn)
-      .sort();
-    assert.deepEqual([...(allow[0].Condition!.ArnEquals["aws:SourceArn"] as string[])].sort(), ruleArns);
-    assert.ok(
-      tp.some((s) => s.Effect === "Deny" && JSON.stringify(s.Condition) === JSON.stringify({ Bool: { "aws:SecureTransport": "false" } })),
+    const kp = policyStatements(key.inputs.policy);
+    assert.deepEqual(
+      kp.map((s) => [s.Sid, s.Principal]),
+      [["AccountAdministersKeyThroughIam", { AWS: `arn:aws:iam::${MOCK_ACCOUNT}:root` }]],
+      "no service principal may use the key: the publisher's role uses it through SNS",
     );
+    const tp = policyStatements(run.one("aws:sns/topicPolicy:TopicPolicy").inputs.policy);
+    assert.deepEqual(
+      tp.map((s) => s.Effect),
+      ["Deny"],
+      "no Allow in the topic policy: only this account's roles that IAM lets publish",
+    );
+    assert.deepEqual(tp[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
     assert.deepEqual(splitOwned(checkPosture(run.resources.map(toPosture))).ours, []);
 
     // Given the stack key, no key of its own.
     const withKey = await deployNotify({ kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/abc" });
     assert.equal(withKey.all("aws:kms/key:Key").length, 0);
     assert.equal(withKey.one("aws:sns/topic:Topic").inputs.kmsMasterKeyId, "arn:aws:kms:us-west-2:123456789012:key/abc");
+  });
+
+  it("publishStatements: sns:Publish on this topic only, and its key only through SNS in this region", async () => {
+    const run = await deployNotify({ kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/abc" });
+    const statements = await Promise.all(
+      run.result.publishStatements().map(async (st) => ({
+        ...st,
+        resources: await outputOf(st.resources),
+        ...(st.condition ? { condition: await outputOf(st.condition) } : {}),
+      })),
+    );
+    const topic = run.one("aws:sns/topic:Topic");
+    assert.deepEqual(statements, [
+      { sid: "PublishNotifications", actions: ["sns:Publish"], resources: [topic.state.arn] },
+      {
+        sid: "NotificationsKey",
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        resources: ["arn:aws:kms:us-west-2:123456789012:key/abc"],
+        condition: { StringEquals: { "kms:ViaService": ["sns.us-west-2.amazonaws.com"] } },
+      },
+    ]);
   });
 
   it("extra subscribers: https, SQS and Lambda (with its invoke permission); anything else is refused", async () => {

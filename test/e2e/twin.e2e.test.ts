@@ -71,10 +71,16 @@ describe("local twin end to end", function () {
     assert.equal(twin.deadLetters.length, 0, JSON.stringify(twin.deadLetters.slice(0, 3)));
     const st = twin.status();
     assert.equal(st.router.matched.collector, deliveries, "every delivery reached the collector rule");
-    // Notifications: one per COMPLETE/ERROR delivery of our application's jobs (duplicates included, like SNS).
-    const notified = new Set(twin.notifications.map((n) => n.jobId));
+    // Notifications: exactly one per finished or failed job of our application, whatever the duplicates.
+    const notified = new Map<string, string[]>();
+    for (const n of twin.notifications) {
+      const m = /^MediaConvert job (\d{13}-[a-z0-9]{6}) (COMPLETE|ERROR)\b/.exec(n.subject ?? "");
+      assert.ok(m, `unexpected subject ${JSON.stringify(n.subject)}`);
+      notified.set(m[1], [...(notified.get(m[1]) ?? []), m[2]]);
+    }
     for (const j of truth.values()) {
-      if (j.status === "COMPLETE" || j.status === "ERROR") assert.ok(notified.has(j.jobId), `no notification for ${j.jobId} (${j.status})`);
+      if (j.status === "COMPLETE" || j.status === "ERROR")
+        assert.deepEqual(notified.get(j.jobId), [j.status], `notifications of ${j.jobId}`);
       else assert.ok(!notified.has(j.jobId), `notification for ${j.status} job ${j.jobId}`);
     }
   });

@@ -202,6 +202,18 @@ describe("api: handler against DynamoDB Local with 10,000 jobs", () => {
       assert.equal(res.body.error.code, "InvalidPath");
       if (seg !== "%E0%A4%A") assert.match(res.body.error.message, /SUBMITTED, PROGRESSING, COMPLETE, ERROR, CANCELED.*job id/s);
     }
+    // A malformed job id is answered with what is wrong with it, never looked up.
+    for (const [seg, why] of [
+      [`1700000000000-${"a".repeat(300)}`, /is not a job id \(it has 314 characters, not 20\)/],
+      ["1700000000000-..%2F..%2Fetc", /is not a job id \(it contains a path separator or `\.\.`\)/],
+      ["1700000000000-NOSUCH", /is not a job id \(it has upper-case letters; job ids are lower-case\)/],
+    ] as const) {
+      const res = await get(`/jobs/${seg}`);
+      assert.equal(res.status, 400, seg);
+      assert.equal(res.body.error.code, "InvalidPath");
+      assert.match(res.body.error.message, why);
+      assert.match(res.body.error.message, /a MediaConvert job id: 13 digits \(the creation time in epoch ms\), a hyphen and 6 lower-case/);
+    }
     const bare = await get("/jobs");
     assert.equal(bare.status, 400);
     assert.match(bare.body.error.message, /\/jobs\/\{status\}.*\/jobs\/\{jobId\}/);

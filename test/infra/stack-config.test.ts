@@ -103,6 +103,11 @@ describe("infra: stack config", () => {
     ["origin with path", { corsOrigins: "https://a.example/app" }, /not an origin/],
     ["queue ARN malformed", { queueArn: "Default" }, /mcjobs:queueArn = "Default" must be a MediaConvert queue ARN/],
     [
+      "queue ARN whose partition does not hold its region",
+      { queueArn: "arn:aws-cn:mediaconvert:us-east-1:123456789012:queues/Default" },
+      /mcjobs:queueArn = .* must be a MediaConvert queue ARN .*names region us-east-1 in partition aws-cn; that region is in aws$/,
+    ],
+    [
       "queue in another region",
       { queueArn: "arn:aws:mediaconvert:eu-west-1:123456789012:queues/Default" },
       /is in eu-west-1 but this stack deploys to us-east-1/,

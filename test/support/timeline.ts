@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { parseEvent, type McEvent } from "../../lib/domain/events";
+import { jobId as makeJobId } from "./job-ids";
 
 import { FIXTURES_DIR } from "./fixtures";
 
@@ -62,9 +63,9 @@ export interface TimelineSpec {
 
 const pad = (n: number) => String(n).padStart(4, "0");
 
-/** A job's events in emission order (distinct eventKeys), for a spec. */
-export function timeline(spec: TimelineSpec, jobSuffix = "abc123"): McEvent[] {
-  const jobId = `${spec.created}-${jobSuffix}`;
+/** A job's events in emission order (distinct eventKeys), for a spec; `job` tells jobs created at one time apart. */
+export function timeline(spec: TimelineSpec, job = 0): McEvent[] {
+  const jobId = makeJobId(spec.created, job);
   const out: Record<string, unknown>[] = [];
   let n = 0;
   const id = () => `00000000-0000-0000-0000-00000000${pad(n++)}`;

@@ -1,6 +1,7 @@
 /**
  * The twin's HTTP front door (server.ts) wired to the twin: the Jobs API handler behind API Gateway-shaped events,
- * the dashboard's files, the local-only views (Queues table, pipeline counters, the latest notifications) and the
+ * the dashboard's files, the local-only views (Queues table, pipeline counters, the latest messages on the
+ * notifications topic) and the
  * event intake, which checks each posted event's envelope (`capturedEventProblems`) and publishes it on the
  * twin's router, so the deployed patterns decide where it goes, as EventBridge's do.
  */
@@ -10,7 +11,7 @@ import { z } from "zod";
 import * as clients from "../../lib/adapters/clients";
 import { JOB_STATE_CHANGE, MEDIACONVERT_SOURCE } from "../../lib/domain/events";
 import { invoke, type LambdaHandler } from "./lambda";
-import type { Notification } from "./outbox";
+import type { PublishedMessage } from "./sns";
 import { errorPayload, startTwinServer, type TwinServer } from "./server";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -98,7 +99,8 @@ export async function startFrontDoor(o: {
   env: Record<string, string>;
   queuesTable: string;
   status(): unknown;
-  notifications(): Notification[];
+  /** What the notifications topic received (the SNS stand-in). */
+  notifications(): readonly PublishedMessage[];
   /** The twin's router (`router.publish`): POST /twin/events hands it the events; without it the intake answers 503. */
   publish?(event: unknown): string[];
 }): Promise<{ urls: TwinUrls; stop(): Promise<void> }> {
@@ -115,11 +117,7 @@ export async function startFrontDoor(o: {
           return out.Items ?? [];
         },
         status: () => o.status(),
-        notifications: () =>
-          o
-            .notifications()
-            .slice(-50)
-            .map(({ event: _e, ...n }) => n),
+        notifications: () => o.notifications().slice(-50),
         ...(o.publish ? { events: eventIntake((event) => o.publish!(event)) } : {}),
       },
     });

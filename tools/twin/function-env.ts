@@ -1,6 +1,7 @@
 /**
  * The Lambda functions' environment inside the twin: what the Pulumi program sets on each function (table, stream,
- * delivery stream and bucket names, the application, the dead-letter queue) plus the stand-ins' endpoints, and
+ * delivery stream and bucket names, the application, the dead-letter queue, the notifications topic) plus the
+ * stand-ins' endpoints, and
  * the scope that puts it into `process.env` while the twin runs (handlers read it at cold start) and restores
  * what was there before on stop.
  */
@@ -21,6 +22,8 @@ export interface FunctionEnvInput {
   buckets: { watch: string; output: string };
   deliveryStreams: { jobEvents: string; jobs: string; queueMetrics: string };
   deadLetterQueueUrl: string;
+  /** The notifications topic on the SNS stand-in: the collector publishes this application's job outcomes to it. */
+  notificationTopicArn: string;
   logLevel?: string;
   extraEnv?: Record<string, string>;
   wrapEndpoint?: EndpointWrapper;
@@ -37,6 +40,7 @@ export async function functionEnvironment(i: FunctionEnvInput): Promise<Record<s
     // The Jobs API's nextToken key: a fresh one per start (tokens of an earlier run are refused, as after a key change).
     [ENV.apiTokenKey]: randomBytes(32).toString("base64"),
     [ENV.deadLetterQueueUrl]: i.deadLetterQueueUrl,
+    [ENV.notificationTopicArn]: i.notificationTopicArn,
     [ENV.streamName]: i.streamName,
     [ENV.useStreams]: "true",
     [ENV.jobEventsDeliveryStream]: i.deliveryStreams.jobEvents,

@@ -30,7 +30,7 @@ export interface TwinOptions {
   seed?: number;
   /** Simulator probability knobs (duplicates, reordering, errors…). */
   rates?: Record<string, number>;
-  /** Application name stamped on jobs (userMetadata.application) and used by the notification rule. */
+  /** Application name stamped on jobs (userMetadata.application); the collector notifies the outcomes of its jobs. */
   application?: string;
   /** Stack `collectOnlyApplication`: the collector rule matches only this application's jobs (default false). */
   collectOnlyApplication?: boolean;

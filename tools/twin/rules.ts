@@ -1,14 +1,13 @@
 /**
- * The twin's EventBridge rules on the router (router.ts): the collector rule (the pattern of
- * lib/domain/patterns.ts, narrowed to this application's jobs when the stack collects only those) and the
- * Notifications rules (outbox.ts). An event whose every attempt failed is a dead letter: kept in memory for a
+ * The twin's EventBridge rule on the router (router.ts): the collector rule (the pattern of lib/domain/patterns.ts,
+ * narrowed to this application's jobs when the stack collects only those), as the stack deploys it; notifications
+ * come from the collector itself. An event whose every attempt failed is a dead letter: kept in memory for a
  * redrive and appended to `<twinDir>/dead-letters.jsonl`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { collectorPattern, type EventPattern } from "../../lib/domain/patterns";
 import { invoke, type LambdaHandler } from "./lambda";
-import { notificationOutbox, type Notification } from "./outbox";
 import { createRouter, type DeadLetter, type RouteTarget, type Router } from "./router";
 
 export interface RulesOptions {
@@ -19,7 +18,6 @@ export interface RulesOptions {
   collectOnlyApplication?: boolean;
   /** The simulator's speed: retries come as much sooner as simulated time runs faster. */
   speed: number;
-  region: string;
   concurrency: number;
   twinDir: string;
   log: (line: string) => void;
@@ -27,7 +25,6 @@ export interface RulesOptions {
 
 export interface Rules {
   router: Router;
-  notifications: Notification[];
   deadLetters: DeadLetter[];
   /** Replays every dead letter to its rule (what an operator does with the DLQ); returns how many. */
   redrive(): number;
@@ -46,10 +43,9 @@ export function startRules(o: RulesOptions): Rules {
     },
     retryDelaysMs: [Math.max(50, 60_000 / o.speed / 10), Math.max(100, 120_000 / o.speed / 10)],
   };
-  const outbox = notificationOutbox({ application: o.application, region: o.region, file: path.join(o.twinDir, "notifications.jsonl") });
   const deadLetters: DeadLetter[] = [];
   const router = createRouter({
-    routes: [collector, ...outbox.routes],
+    routes: [collector],
     concurrency: o.concurrency,
     onDeadLetter: (letter) => {
       deadLetters.push(letter);
@@ -60,7 +56,6 @@ export function startRules(o: RulesOptions): Rules {
   });
   return {
     router,
-    notifications: outbox.notifications,
     deadLetters,
     redrive() {
       const letters = deadLetters.splice(0);

@@ -1,7 +1,7 @@
 /**
  * The twin's HTTP front door, on loopback:
  *   /                         the dashboard (static files from tools/dashboard/)
- *   /twin/status, /twin/queues, /twin/notifications   local-only views (pipeline counters, Queues table, outbox)
+ *   /twin/status, /twin/queues, /twin/notifications   local-only views (pipeline counters, Queues table, notifications topic)
  *   POST /twin/events         the event intake: a JSON array of EventBridge events for the twin's rules (checked
  *                             and published by `local.events`, front-door.ts), from loopback callers only
  *   anything else             the Jobs API handler, called with the API Gateway HTTP API (payload 2.0) event

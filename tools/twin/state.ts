@@ -1,6 +1,6 @@
 /**
  * The twin's state folder (default `.mcjobs/`): the stand-ins' data (`dynamodb/`, `kinesis/`, `s3/`), the
- * `lake/`, the twin's own files under `twin/` (checkpoints, outbox, dead letters, watch-folder ledger), the local
+ * `lake/`, the twin's own files under `twin/` (checkpoints, published notifications, dead letters, watch-folder ledger), the local
  * `inbox/` and `twin.json`, which tells the other commands (and people, with jq) where the running twin is and is
  * removed on a clean stop. One twin at a time per folder.
  *

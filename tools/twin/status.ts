@@ -18,6 +18,7 @@ export interface TwinStatus {
   deadLetters: number;
   /** Messages the handlers parked in the dead-letter queue (files under <dir>/twin/dlq/). */
   deadLetterQueue: Record<string, number>;
+  /** Messages published to the notifications topic (the SNS stand-in, sns.ts). */
   notifications: number;
   /** Parts of the pipeline not wired: none, since a part that cannot start fails the start instead. */
   missing: string[];
@@ -31,6 +32,7 @@ export interface WatchedParts {
   consumers: StreamConsumers;
   watch: WatchBucket;
   deadLetterQueue: { counts(): Record<string, number> };
+  notifications: { messages: readonly unknown[] };
   firehose: { flush(): Promise<void> };
   log: (line: string) => void;
 }
@@ -48,7 +50,7 @@ export function twinStatus(p: WatchedParts): TwinStatus {
     watchFolder: p.watch.counts(),
     deadLetters: p.rules.deadLetters.length,
     deadLetterQueue: p.deadLetterQueue.counts(),
-    notifications: p.rules.notifications.length,
+    notifications: p.notifications.messages.length,
     missing: [],
   };
 }

@@ -2,7 +2,7 @@
  * The local twin: the whole mcjobs pipeline on one machine.
  *
  *   MediaConvert simulator ──events──▶ router (patterns from lib/domain/patterns.ts) ──▶ collector handler
- *        ▲                                         └──▶ notification outbox (COMPLETE/ERROR of this application)
+ *        ▲                                         collector ──▶ SNS stand-in (one message per COMPLETE/ERROR of this application)
  *        │ CreateJob                     collector ──▶ DynamoDB Local (Jobs/Events/Queues) + kinesalite
  *   watch-folder handler ◀── watch-folder poller (s3rver `inputs/`)      kinesalite ──poller──▶ history / analytics consumers
  *                                                                         consumers ──▶ local Firehose ──▶ Parquet lake
@@ -12,7 +12,7 @@
  * in one folder (default `.mcjobs/`, state.ts). Starting again reuses it; `fresh` wipes the twin's part of it first.
  *
  * `startTwin` (its options in options.ts) starts the parts in order, each from its own module, and stops them
- * in reverse: stand-ins (standins.ts) and what lives on them, the lake (lake.ts), SQS (sqs.ts), MediaConvert
+ * in reverse: stand-ins (standins.ts) and what lives on them, the lake (lake.ts), SQS (sqs.ts), SNS (sns.ts), MediaConvert
  * (simulator.ts), the functions' environment (function-env.ts) and the functions (functions.ts), EventBridge
  * rules (rules.ts), stream consumers (stream-consumers.ts), the watch folder (watch-bucket.ts), the HTTP front
  * door (front-door.ts) and the demo workload (demo.ts). status.ts reports on them and waits for them to settle.
@@ -27,7 +27,6 @@ import { functionEnvironment, processEnvScope } from "./function-env";
 import { loadFunctions } from "./functions";
 import { startLake, type DeliveryStreams } from "./lake";
 import type { TwinOptions } from "./options";
-import type { Notification } from "./outbox";
 import type { DeadLetter, Router } from "./router";
 import { reconcilerEnv, startReconciler, type TwinReconciler } from "./reconciler";
 import { startRules } from "./rules";
@@ -38,13 +37,14 @@ import { openStateDir, stateFileWriter } from "./state";
 import { settle, twinStatus, type TwinStatus, type WatchedParts } from "./status";
 import { StopStack } from "./stop-stack";
 import { startStreamConsumers } from "./stream-consumers";
+import { startLocalSns, type PublishedMessage } from "./sns";
 import { startLocalSqs } from "./sqs";
 import { dropIntoWatchFolder, startWatchBucket } from "./watch-bucket";
 
 export type { EndpointWrapper } from "./function-env";
 export type { TwinUrls } from "./front-door";
 export type { TwinOptions, TwinPorts } from "./options";
-export type { Notification } from "./outbox";
+export type { PublishedMessage } from "./sns";
 export type { TwinStatus } from "./status";
 export { s3Event } from "./watch-bucket";
 
@@ -77,7 +77,8 @@ export interface Twin {
   submitJob(opts?: { input?: string; queue?: string; userMetadata?: Record<string, string> }): Promise<string | undefined>;
   /** Drops a file into the watch folder's `inputs/`. */
   dropFile(key: string, body: Buffer | string): Promise<void>;
-  notifications: Notification[];
+  /** What the collector published to the notifications topic (the SNS stand-in), oldest first. */
+  notifications: PublishedMessage[];
   deadLetters: DeadLetter[];
   /** Replays every dead letter to its rule (what an operator does with the DLQ); returns how many. */
   redriveDeadLetters(): number;
@@ -116,6 +117,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     base.MCJOBS_ENDPOINT_FIREHOSE = lake.endpoint;
     const sqs = stack.add(await startLocalSqs({ dir: path.join(state.twinDir, "dlq") }));
     base.MCJOBS_ENDPOINT_SQS = sqs.endpoint;
+    const sns = stack.add(
+      await startLocalSns({ region: base.AWS_REGION ?? "us-east-1", file: path.join(state.twinDir, "notifications.jsonl") }),
+    );
+    base.MCJOBS_ENDPOINT_SNS = sns.endpoint;
+    const notificationTopicArn = sns.createTopic(`${PREFIX}-notifications`);
     // The simulator's events go to the rules, which start once the functions are loaded (no job exists before).
     let router: Router | undefined;
     const { simulator } = stack.add(
@@ -143,6 +149,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       buckets,
       deliveryStreams,
       deadLetterQueueUrl: sqs.queueUrl(`${PREFIX}-dead-letters`),
+      notificationTopicArn,
       logLevel: opts.logLevel,
       extraEnv: { ...reconcilerEnv({ speed, statusUpdateIntervalMs: opts.statusUpdateIntervalMs }), ...(opts.extraEnv ?? {}) },
       wrapEndpoint: opts.wrapEndpoint,
@@ -157,7 +164,6 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         application,
         collectOnlyApplication: opts.collectOnlyApplication,
         speed,
-        region: base.AWS_REGION ?? "us-east-1",
         concurrency: opts.concurrency ?? 8,
         twinDir: state.twinDir,
         log,
@@ -194,7 +200,17 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         ? stack.add(startReconciler({ everySeconds: reconcileEvery, functionName: `${PREFIX}-reconciler`, log }))
         : undefined;
 
-    const parts: WatchedParts = { startedAt: Date.now(), simulator, rules, consumers, watch, deadLetterQueue: sqs, firehose: lake, log };
+    const parts: WatchedParts = {
+      startedAt: Date.now(),
+      simulator,
+      rules,
+      consumers,
+      watch,
+      deadLetterQueue: sqs,
+      notifications: sns,
+      firehose: lake,
+      log,
+    };
     const { urls } = stack.add(
       await startFrontDoor({
         port: opts.ports?.http,
@@ -203,7 +219,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         env: base,
         queuesTable: tables.queues,
         status: () => twinStatus(parts),
-        notifications: () => rules.notifications,
+        notifications: () => sns.messages,
         publish: (event) => rules.router.publish(event),
       }),
     );
@@ -257,7 +273,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       publish: (event) => rules.router.publish(event),
       submitJob,
       dropFile: (key, body) => dropIntoWatchFolder(base, buckets.watch, key, body),
-      notifications: rules.notifications,
+      notifications: sns.messages,
       deadLetters: rules.deadLetters,
       redriveDeadLetters: () => rules.redrive(),
       settle: (o) => settle(parts, o),

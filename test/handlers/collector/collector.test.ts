@@ -220,6 +220,39 @@ describe("collector handler on the local stand-ins", () => {
     assert.equal((await r.scan(r.tables.jobs)).length, 1);
   });
 
+  it("sends an event with an over-long or path-like job id straight to the dead-letter queue, and records nothing of it", async () => {
+    const queueUrl = `${sqs.endpoint}/000000000000/collector-dlq`;
+    const r = await rig({ prefix: "badid", env: { MCJOBS_ENDPOINT_SQS: sqs.endpoint, DEAD_LETTER_QUEUE_URL: queueUrl } });
+    const good = fixtureEvents.find((e) => (e.detail as { status: string }).status === "COMPLETE")!;
+    const withJobId = (id: string, jobId: string) => ({ ...good, id, detail: { ...(good.detail as object), jobId } });
+    const overLong = withJobId("over-long", `1717171717171-${"a".repeat(2000)}`);
+    const pathLike = withJobId("path-like", "../../../jobs/1717171717171-abc123");
+    const before = sqs.messages.length;
+    const requestsBefore = sqs.requests;
+    // Delivered like EventBridge does, each on its own, with Lambda's two retries: a rejection is not a failure.
+    const { results, failedAttempts, gaveUp } = await deliver(r.collect, [overLong, pathLike], { concurrency: 1, retries: 2 });
+    assert.equal(failedAttempts, 0, "a malformed job id is permanent: the invocation succeeds, nothing is retried");
+    assert.equal(gaveUp.length, 0);
+    assert.equal(sum(results, "rejected"), 2);
+    assert.equal(sum(results, "processed"), 0);
+    const letters = sqs.messages.slice(before);
+    assert.equal(letters.length, 2, "one dead letter each");
+    assert.equal(sqs.requests - requestsBefore, 2, "each sent once");
+    const byId = new Map(letters.map((m) => [m.attributes.eventId?.StringValue, m]));
+    const long = byId.get("over-long")!;
+    assert.equal(long.attributes.kind.StringValue, "malformed");
+    assert.match(
+      long.attributes.reason.StringValue!,
+      /^detail\.jobId: ".*" is not a MediaConvert job id \(it has 2014 characters, not 20\)/,
+    );
+    assert.deepEqual(JSON.parse(long.body), overLong, "the body is the event as received");
+    assert.match(byId.get("path-like")!.attributes.reason.StringValue!, /^detail\.jobId: .*path separator/);
+    assert.deepEqual(await r.scan(r.tables.jobs), [], "no Jobs record");
+    assert.deepEqual(await r.scan(r.tables.events), [], "no Events record");
+    assert.deepEqual(await r.scan(r.tables.queues), [], "no queue counter moved");
+    assert.deepEqual(await r.streamRecords(), [], "nothing on the stream");
+  });
+
   it("fails the invocation when the dead-letter queue cannot take a bad event, so Lambda keeps it", async () => {
     const queueUrl = `${sqs.endpoint}/000000000000/collector-dlq`;
     const r = await rig({ prefix: "dlqdown", env: { MCJOBS_ENDPOINT_SQS: sqs.endpoint, DEAD_LETTER_QUEUE_URL: queueUrl } });

@@ -55,6 +55,43 @@ describe("collector: configuration from the environment", () => {
     );
   });
 
+  it("notifications: none without a topic; with one, the topic and the application whose jobs are notified", () => {
+    assert.equal(loadCollectorConfig(base).notifications, undefined);
+    assert.equal(loadCollectorConfig({ ...base, APPLICATION: "studio" }).notifications, undefined, "an application alone sends nothing");
+    const topicArn = "arn:aws:sns:eu-west-1:111122223333:mcjobs-notify-topic-1a2b3c";
+    assert.deepEqual(loadCollectorConfig({ ...base, NOTIFICATION_TOPIC_ARN: topicArn, APPLICATION: "studio" }).notifications, {
+      topicArn,
+      application: "studio",
+    });
+    const china = "arn:aws-cn:sns:cn-north-1:111122223333:jobs";
+    assert.equal(loadCollectorConfig({ ...base, NOTIFICATION_TOPIC_ARN: china, APPLICATION: "studio" }).notifications?.topicArn, china);
+  });
+
+  it("refuses a topic that is not an SNS topic ARN, and a topic without the application it notifies for", () => {
+    for (const bad of [
+      "mcjobs-notify",
+      "arn:aws:sqs:eu-west-1:111122223333:q",
+      "arn:aws:sns:cn-north-1:111122223333:t",
+      "arn:aws:sns:eu-west-1:1:t",
+    ]) {
+      assert.throws(
+        () => loadCollectorConfig({ ...base, NOTIFICATION_TOPIC_ARN: bad, APPLICATION: "studio" }),
+        new RegExp(
+          `NOTIFICATION_TOPIC_ARN = "${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}": must be an SNS topic ARN \\(arn:<aws\\|aws-cn\\|aws-us-gov>:sns:`,
+        ),
+        bad,
+      );
+    }
+    assert.throws(
+      () => loadCollectorConfig({ ...base, NOTIFICATION_TOPIC_ARN: "arn:aws:sns:eu-west-1:111122223333:t" }),
+      /APPLICATION \(not set\): is required when NOTIFICATION_TOPIC_ARN is set: only jobs with this userMetadata\.application are notified/,
+    );
+    assert.throws(
+      () => loadCollectorConfig({ ...base, NOTIFICATION_TOPIC_ARN: "arn:aws:sns:eu-west-1:111122223333:t", APPLICATION: "9 lives" }),
+      /APPLICATION = "9 lives": must be 1–30 letters, digits or hyphens, starting with a letter/,
+    );
+  });
+
   it("refuses to start inside a Lambda runtime without a dead-letter queue (rejected events must go somewhere)", () => {
     assert.throws(
       () => depsFromEnv({ ...base, AWS_REGION: "us-east-1", AWS_LAMBDA_FUNCTION_NAME: "collector" }),

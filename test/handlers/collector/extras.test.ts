@@ -103,7 +103,7 @@ describe("collector extras: GetJob backfill and input probe", () => {
         const ddb = clients.dynamoDb(standIns.env);
         const calls = countDynamoCalls(ddb);
         const r = await rig({ prefix: `gj-${kind}`, getJob: true, deps: { clients: { dynamoDb: ddb } } });
-        const jobId = `${Date.now() - 100_000}-${kind.slice(0, 6)}`;
+        const jobId = `${Date.now() - 100_000}-${kind.replace("-", "").slice(0, 6)}`;
         mc.injectFault({ operation: "GetJob", type: error, jobId, times: Infinity });
         const events = eventsFor(jobId, { count: 6 });
         const { gaveUp } = await deliver(r.collect, events, { concurrency: 3 });

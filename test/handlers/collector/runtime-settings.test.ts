@@ -14,6 +14,7 @@ import { probeS3 } from "../../../lib/probe";
 import { createBucket, startStandIns, type StandIns } from "../../../tools/twin/standins";
 import { makeMedia } from "../../support/media";
 import { makeRig, silentLogger, type Rig } from "./support/rig";
+import { jobId as makeJobId } from "../../support/job-ids";
 
 const ACCOUNT = "111122223333";
 
@@ -119,7 +120,7 @@ describe("collector: runtime settings from the Config table", () => {
       /** One new job through the collector; its stored probe (if any) and the ranged GETs it cost. */
       async job() {
         const before = gets.count;
-        const jobId = `${Date.now() - 60_000}-rs${prefix.length}${n++}`;
+        const jobId = makeJobId(Date.now() - 60_000, prefix.length * 1000 + n++);
         const result = await r.collect(jobEvents(jobId, uri, Date.now() - 60_000 + offsetMs));
         assert.equal(result.failed, 0);
         const item = (await r.scan(r.tables.jobs)).find((i) => i.jobId === jobId);

@@ -17,6 +17,7 @@ import { reduceEvents } from "../../../lib/domain/reducer";
 import { INPUT_NAME_ATTRIBUTE, INPUT_SHARD_ATTRIBUTE, JOBS_INDEX } from "../../../lib/domain/tables";
 import { createTables, startStandIns, type StandIns, type TableNames } from "../../../tools/twin/standins";
 import { mustParse, raw, specArb, timeline, type TimelineSpec } from "../../support/timeline";
+import { processCounter } from "../../support/job-ids";
 
 const ACCOUNT = { accountId: "111122223333", region: "us-west-2" };
 /** URIs a job may name: two files, a folder (no file name), and none at all. */
@@ -38,7 +39,7 @@ const variantArb: fc.Arbitrary<Variant> = fc.record({
 
 /** A variant, a delivery order of its events (as indexes) and the indexes delivered a second time. */
 const deliveryArb = variantArb.chain((v) => {
-  const count = eventsOf(v, "x").length;
+  const count = eventsOf(v, 0).length;
   const all = Array.from({ length: count }, (_, i) => i);
   return fc.tuple(
     fc.constant(v),
@@ -61,9 +62,9 @@ function sdkJob(jobId: string, created: number, uri: string | undefined, status?
  * A job's distinct events: the timeline without its own INPUT_INFORMATION and with only its first few progress
  * updates (they never touch the input; fewer keep the runs quick), plus the variant's input sources.
  */
-function eventsOf(v: Variant, suffix: string): McEvent[] {
+function eventsOf(v: Variant, n: number): McEvent[] {
   let updates = 0;
-  const events: McEvent[] = timeline(v.spec, suffix).filter(
+  const events: McEvent[] = timeline(v.spec, n).filter(
     (e) => e.status !== "INPUT_INFORMATION" && (e.status !== "STATUS_UPDATE" || updates++ < 3),
   );
   const jobId = events[0].jobId;
@@ -94,8 +95,7 @@ describe("input index: the collector's writes keep byInputName equal to the reco
   let ddb: DynamoDBDocumentClient;
   let tables: TableNames;
   let store: JobsStore;
-  let n = 0;
-  const suffix = () => `in${process.pid}x${n++}`;
+  const suffix = processCounter();
   const opts = { now: Date.now(), ttlSeconds: 86_400 };
 
   before(async () => {

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as clients from "../../../lib/adapters/clients";
 import { dynamoEventsStore, sizedBodies, type EventItemInput } from "../../../lib/adapters/events-store";
+import { dynamoJobsStore, NOTIFIED_ATTRIBUTES } from "../../../lib/adapters/jobs-store";
 import { dynamoQueueCounters } from "../../../lib/adapters/queue-counters";
 import { TTL_ATTRIBUTE } from "../../../lib/domain/tables";
 import { startFaultProxy } from "../../../tools/twin/faults";
@@ -83,6 +84,103 @@ describe("collector: Events ledger and queue counters on DynamoDB Local", () => 
         const c = await store.claim(item("j4", "k"), { now: Date.now(), leaseMs: 60_000, ttlSeconds: DAY });
         assert.equal(proxy.stats().injected["lost-reply"], 1, "the first put was applied and its reply dropped");
         assert.equal(c.kind, "new", "the retry recognises its own claim instead of skipping the event");
+      } finally {
+        flaky.destroy();
+        await proxy.stop();
+      }
+    });
+  });
+
+  describe("notification claims on the Jobs item", () => {
+    const job = (jobId: string) => ddb.send(new PutCommand({ TableName: tables.jobs, Item: { jobId, status: "COMPLETE", version: 1 } }));
+    const claimOf = async (jobId: string) =>
+      (await ddb.send(new GetCommand({ TableName: tables.jobs, Key: { jobId }, ConsistentRead: true }))).Item?.[
+        NOTIFIED_ATTRIBUTES.COMPLETE
+      ];
+
+    it("one claimer among racing events; the others see it held; once marked sent nobody claims it again, even after the lease", async () => {
+      const jobId = "1717000000000-ntf001";
+      await job(jobId);
+      const now = Date.now();
+      const stores = Array.from({ length: 6 }, () => dynamoJobsStore(ddb, tables.jobs));
+      const racers = await Promise.all(
+        stores.map((st, i) => st.claimNotification(jobId, "COMPLETE", { now, leaseMs: 45_000, owner: `event-${i}` })),
+      );
+      assert.equal(racers.filter((r) => r.kind === "claimed").length, 1);
+      assert.deepEqual(
+        racers.filter((r) => r.kind === "held"),
+        Array(5).fill({ kind: "held", until: now + 45_000 }),
+      );
+      const w = racers.findIndex((r) => r.kind === "claimed");
+      const winner = stores[w];
+      assert.equal(await stores.find((st) => st !== winner)!.markNotified(jobId, "COMPLETE", { now, messageId: "not-mine" }), false);
+      assert.equal(await winner.markNotified(jobId, "COMPLETE", { now: now + 5, messageId: "m-1" }), true);
+      assert.deepEqual(await claimOf(jobId), { state: "sent", sentAt: now + 5, messageId: "m-1" });
+      for (const owner of [`event-${w}`, "event-late"]) {
+        assert.deepEqual(await winner.claimNotification(jobId, "COMPLETE", { now: now + 600_000, leaseMs: 45_000, owner }), {
+          kind: "sent",
+          sentAt: now + 5,
+        });
+      }
+      assert.equal(
+        (await winner.claimNotification(jobId, "ERROR", { now, leaseMs: 45_000, owner: "event-9" })).kind,
+        "claimed",
+        "each status has its own claim",
+      );
+    });
+
+    it("a released claim is taken at once; another event's claim whose holder died is taken once its lease ends; a non-holder cannot release", async () => {
+      const jobId = "1717000000000-ntf002";
+      await job(jobId);
+      const now = Date.now();
+      const a = dynamoJobsStore(ddb, tables.jobs);
+      const b = dynamoJobsStore(ddb, tables.jobs);
+      assert.equal((await a.claimNotification(jobId, "COMPLETE", { now, leaseMs: 45_000, owner: "e1" })).kind, "claimed");
+      await b.releaseNotification(jobId, "COMPLETE"); // holds nothing: changes nothing
+      assert.equal((await b.claimNotification(jobId, "COMPLETE", { now: now + 1, leaseMs: 45_000, owner: "e2" })).kind, "held");
+      await a.releaseNotification(jobId, "COMPLETE");
+      assert.equal(await claimOf(jobId), undefined, "given back");
+      assert.equal((await b.claimNotification(jobId, "COMPLETE", { now: now + 2, leaseMs: 1000, owner: "e2" })).kind, "claimed");
+      // b dies holding it: the other event waits for the lease.
+      assert.equal((await a.claimNotification(jobId, "COMPLETE", { now: now + 500, leaseMs: 45_000, owner: "e1" })).kind, "held");
+      assert.equal((await a.claimNotification(jobId, "COMPLETE", { now: now + 1003, leaseMs: 45_000, owner: "e1" })).kind, "claimed");
+      assert.equal(await b.markNotified(jobId, "COMPLETE", { now: now + 1004, messageId: "late" }), false, "b's claim is over");
+      await assert.rejects(a.claimNotification("1717000000000-nojob0", "COMPLETE", { now, leaseMs: 1000, owner: "e1" }), /no job item/);
+    });
+
+    it("the retry of the same event takes over the claim its earlier attempt left, at once; the earlier one can no longer mark it", async () => {
+      const jobId = "1717000000000-ntf004";
+      await job(jobId);
+      const now = Date.now();
+      const died = dynamoJobsStore(ddb, tables.jobs);
+      const retry = dynamoJobsStore(ddb, tables.jobs);
+      assert.equal((await died.claimNotification(jobId, "COMPLETE", { now, leaseMs: 45_000, owner: "e1" })).kind, "claimed");
+      assert.equal((await retry.claimNotification(jobId, "COMPLETE", { now: now + 1, leaseMs: 45_000, owner: "e1" })).kind, "claimed");
+      assert.equal(await died.markNotified(jobId, "COMPLETE", { now: now + 2, messageId: "zombie" }), false);
+      await died.releaseNotification(jobId, "COMPLETE");
+      assert.equal(((await claimOf(jobId)) as { owner?: string }).owner, "e1", "the retry's claim stands");
+      assert.equal(await retry.markNotified(jobId, "COMPLETE", { now: now + 3, messageId: "m" }), true);
+    });
+
+    it("keeps its claim when the update was applied but the reply was lost and the SDK retried it", async () => {
+      const jobId = "1717000000000-ntf003";
+      await job(jobId);
+      const proxy = await startFaultProxy({
+        service: "dynamodb",
+        target: standIns.endpoints.dynamodb!,
+        rate: 1,
+        kinds: ["lost-reply"],
+        operations: ["UpdateItem"],
+        maxFaults: 1,
+        hangMs: 20,
+      });
+      const flaky = clients.dynamoDb({ ...standIns.env, MCJOBS_ENDPOINT_DYNAMODB: proxy.endpoint });
+      try {
+        const store = dynamoJobsStore(flaky, tables.jobs);
+        const c = await store.claimNotification(jobId, "COMPLETE", { now: Date.now(), leaseMs: 45_000, owner: "e1" });
+        assert.equal(proxy.stats().injected["lost-reply"], 1, "the first update was applied and its reply dropped");
+        assert.deepEqual(c, { kind: "claimed" }, "the retry recognises its own claim");
+        assert.equal(await store.markNotified(jobId, "COMPLETE", { now: Date.now(), messageId: "m" }), true);
       } finally {
         flaky.destroy();
         await proxy.stop();

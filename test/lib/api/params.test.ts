@@ -39,7 +39,7 @@ describe("api: parameters", () => {
       fc.property(anyText, (s) => {
         const r = outcome(() => parseJobsSegment(s));
         const isStatus = (JOB_STATUSES as readonly string[]).includes(s.toUpperCase());
-        assert.equal(r === "ok", isStatus || /^\d{13}-[A-Za-z0-9]{1,32}$/.test(s));
+        assert.equal(r === "ok", isStatus || /^\d{13}-[a-z0-9]{6}$/.test(s));
         if (r === "400") {
           try {
             parseJobsSegment(s);
@@ -50,6 +50,25 @@ describe("api: parameters", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("a malformed job id is a 400 saying what is wrong with it (over-long, path-like, upper case)", () => {
+    const cases: Array<[string, RegExp]> = [
+      [`1717171717171-${"a".repeat(200)}`, /is not a job id \(it has 214 characters, not 20\)/],
+      ["1717171717171-../../x", /is not a job id \(it contains a path separator or `..`\)/],
+      ["1717171717171-ABC123", /is not a job id \(it has upper-case letters; job ids are lower-case\)/],
+      ["1717-abc123", /is not a job id \(it has 11 characters, not 20\)/],
+    ];
+    for (const [segment, why] of cases) {
+      try {
+        parseJobsSegment(segment);
+        assert.fail(`${segment} was accepted`);
+      } catch (e) {
+        assert.equal((e as { statusCode?: number }).statusCode, 400, segment);
+        assert.match((e as Error).message, why, segment);
+        assert.match((e as Error).message, /13 digits \(the creation time in epoch ms\), a hyphen and 6 lower-case letters or digits/);
+      }
+    }
   });
 
   it("any query for a listing parses within bounds or is a 400", () => {

@@ -13,6 +13,7 @@ import { makeEventKey, type McEvent } from "../../../lib/domain/events";
 import { JOB_STATUSES, TERMINAL_STATUSES, type Phase } from "../../../lib/domain/job";
 import { foldEvents, recordOf, reduceEvents } from "../../../lib/domain/reducer";
 import { buildJobPut, buildJobUpdate, toJobRecord } from "../../../lib/domain/job-update";
+import { jobId as makeJobId, processCounter } from "../../support/job-ids";
 
 const QUEUES = [undefined, "arn:aws:mediaconvert:us-west-2:1:queues/A", "arn:aws:mediaconvert:us-west-2:1:queues/B"];
 const PHASES: Phase[] = ["PROBING", "TRANSCODING", "UPLOADING"];
@@ -111,8 +112,9 @@ function chaosArb(jobId: string) {
 }
 
 describe("chaos: arbitrary event sets with tied clocks", () => {
+  // A plain id (no time prefix) is refused on the way in; the fold still handles one, as a stored event may carry it.
   it("fold is order- and duplicate-proof (time-prefixed and plain job ids)", () => {
-    for (const jobId of ["1700000000000-chaos", "plain-job-id"]) {
+    for (const jobId of ["1700000000000-chaos0", "plain-job-id"]) {
       fc.assert(
         fc.property(chaosArb(jobId), ({ events, delivered }) => {
           assert.deepStrictEqual(foldEvents(delivered), foldEvents(events));
@@ -165,9 +167,10 @@ describe("chaos: arbitrary event sets with tied clocks", () => {
 
     it("the stored item's record equals reduceEvents(events) for arbitrary sets", async () => {
       let run = 0;
+      const next = processCounter();
       await fc.assert(
         fc.asyncProperty(fc.boolean(), fc.nat(), async (plain, seed) => {
-          const jobId = plain ? `plain-${process.pid}-${run++}` : `1700000000000-c${process.pid}x${run++}`;
+          const jobId = plain ? `plain-${process.pid}-${run++}` : makeJobId(1_700_000_000_000, next());
           const [{ events, delivered }] = fc.sample(chaosArb(jobId), { seed, numRuns: 1 });
           for (const e of delivered) await apply(e);
           const got = await doc.send(new GetCommand({ TableName: table, Key: { jobId }, ConsistentRead: true }));

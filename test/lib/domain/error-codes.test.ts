@@ -68,15 +68,15 @@ describe("error codes", () => {
 
   it("the job record carries the category and meaning of its error and warnings", () => {
     const err = reduceEvents([
-      mustParse(raw("1700000000000-e", "a", { timestamp: 1_700_000_001_000, status: "ERROR", errorCode: 3404, errorMessage: "404" })),
+      mustParse(raw("1700000000000-err000", "a", { timestamp: 1_700_000_001_000, status: "ERROR", errorCode: 3404, errorMessage: "404" })),
     ]);
     assert.deepEqual(err.error, { code: 3404, message: "404", category: "http-input", meaning: describeError(3404).meaning });
     const unknown = reduceEvents([
-      mustParse(raw("1700000000000-e", "a", { timestamp: 1_700_000_001_000, status: "ERROR", errorCode: 7777 })),
+      mustParse(raw("1700000000000-err000", "a", { timestamp: 1_700_000_001_000, status: "ERROR", errorCode: 7777 })),
     ]);
     assert.deepEqual([unknown.error?.code, unknown.error?.category], [7777, "unknown"]);
     const warned = reduceEvents([
-      mustParse(raw("1700000000000-w", "a", { timestamp: 1_700_000_001_000, status: "NEW_WARNING", warningCode: "270000" })),
+      mustParse(raw("1700000000000-wrn000", "a", { timestamp: 1_700_000_001_000, status: "NEW_WARNING", warningCode: "270000" })),
     ]);
     assert.deepEqual(warned.warnings, [{ code: 270000, count: 1, meaning: describeWarning(270000).meaning }]);
   });

@@ -69,7 +69,9 @@ describe("events: parseEvent on the real examples", () => {
 
   it("numbers as strings are read as numbers (error code, percent, timestamp)", () => {
     const e = ok(
-      parseEvent(raw("1700000000000-a", "x", { timestamp: "1700000001000", status: "ERROR", errorCode: "1401", errorMessage: "denied" })),
+      parseEvent(
+        raw("1700000000000-aaa000", "x", { timestamp: "1700000001000", status: "ERROR", errorCode: "1401", errorMessage: "denied" }),
+      ),
     );
     assert.ok(e.status === "ERROR");
     assert.deepEqual([e.timestamp, e.errorCode], [1700000001000, 1401]);
@@ -122,7 +124,7 @@ describe("events: parseEvent on the real examples", () => {
   });
 
   it("extra keys anywhere are ignored; a missing timestamp falls back to the envelope time", () => {
-    const r = raw("1700000000000-a", "x", { timestamp: 1, status: "PROGRESSING", brandNew: { x: 1 } }) as Record<string, any>;
+    const r = raw("1700000000000-aaa000", "x", { timestamp: 1, status: "PROGRESSING", brandNew: { x: 1 } }) as Record<string, any>;
     delete r.detail.timestamp;
     r.time = "2024-01-01T00:00:00Z";
     r.extraTop = true;
@@ -141,7 +143,7 @@ describe("events: parseEvent on the real examples", () => {
 });
 
 describe("events: rejections name the field and the problem", () => {
-  const base = () => raw("1700000000000-a", "x", { timestamp: 1_700_000_001_000, status: "STATUS_UPDATE" }) as Record<string, any>;
+  const base = () => raw("1700000000000-aaa000", "x", { timestamp: 1_700_000_001_000, status: "STATUS_UPDATE" }) as Record<string, any>;
 
   it("a wrong type inside the detail", () => {
     const r = base();
@@ -166,6 +168,58 @@ describe("events: rejections name the field and the problem", () => {
     assert.equal(rejected(parseEvent(c)).reason, "detail: missing");
   });
 
+  it("a job id of another shape than MediaConvert's is malformed, naming what is wrong with it", () => {
+    for (const [jobId, fault] of [
+      [`1700000000000-${"x".repeat(500)}`, /it has 514 characters, not 20/],
+      ["../../../etc/passwd", /path separator/],
+      ["1700000000000-aaa000/../bbb000", /path separator/],
+      ["1700000000000-AAA000", /upper-case/],
+      ["job-1", /it has 5 characters/],
+    ] as const) {
+      const r = base();
+      r.detail.jobId = jobId;
+      const x = rejected(parseEvent(r));
+      assert.equal(x.kind, "malformed", jobId);
+      assert.match(x.reason, /^detail\.jobId: ".*" is not a MediaConvert job id/, jobId);
+      assert.match(x.reason, fault, jobId);
+    }
+  });
+
+  it("a job ARN in resources taken for a missing detail.jobId must be a valid one", () => {
+    const fromArn = base();
+    delete fromArn.detail.jobId;
+    assert.equal(ok(parseEvent(fromArn)).jobId, "1700000000000-aaa000");
+    for (const arn of [
+      "arn:aws:mediaconvert:us-west-2:111122223333:jobs/../1700000000000-aaa000",
+      "arn:aws:mediaconvert:us-west-2::jobs/1700000000000-aaa000",
+      "arn:aws-cn:mediaconvert:us-west-2:111122223333:jobs/1700000000000-aaa000",
+    ]) {
+      const r = base();
+      delete r.detail.jobId;
+      r.resources = [arn];
+      assert.match(rejected(parseEvent(r)).reason, /^resources: /, arn);
+    }
+  });
+
+  it("a queue ARN, account id or region of the wrong shape is malformed", () => {
+    const q = base();
+    q.detail.queue = "Default";
+    assert.match(rejected(parseEvent(q)).reason, /^detail\.queue: "Default" is not a MediaConvert queue ARN/);
+    const a = base();
+    a.detail.accountId = "1111";
+    assert.match(rejected(parseEvent(a)).reason, /^detail\.accountId: "1111" is not a 12-digit AWS account id/);
+    const g = base();
+    g.region = "Mars";
+    assert.match(rejected(parseEvent(g)).reason, /^region: "Mars" is not an AWS region name/);
+  });
+
+  it("the rebuilt job ARN is in the region's partition", () => {
+    const r = base();
+    r.region = "cn-north-1";
+    r.detail.queue = "arn:aws-cn:mediaconvert:cn-north-1:111122223333:queues/Default";
+    assert.equal(ok(parseEvent(r)).arn, "arn:aws-cn:mediaconvert:cn-north-1:111122223333:jobs/1700000000000-aaa000");
+  });
+
   it("an unknown status is recognised as such", () => {
     const r = base();
     r.detail.status = "TELEPORTING";
@@ -188,7 +242,7 @@ describe("events: rejections name the field and the problem", () => {
   });
 
   it("a bad element deep in a list is named with its index; a single item where a list belongs is accepted", () => {
-    const bad = raw("1700000000000-a", "x", {
+    const bad = raw("1700000000000-aaa000", "x", {
       timestamp: 5,
       status: "COMPLETE",
       outputGroupDetails: [{ type: "FILE_GROUP", outputDetails: [{ outputFilePaths: ["s3://a", {}] }] }],
@@ -199,7 +253,7 @@ describe("events: rejections name the field and the problem", () => {
     );
     const single = ok(
       parseEvent(
-        raw("1700000000000-a", "x", {
+        raw("1700000000000-aaa000", "x", {
           timestamp: 5,
           status: "INPUT_INFORMATION",
           inputDetails: { uri: "s3://in", video: { codec: "H_264", width: "1920" } },
@@ -211,7 +265,7 @@ describe("events: rejections name the field and the problem", () => {
   });
 
   it("a NEW_WARNING code that is not a number", () => {
-    const r = raw("1700000000000-a", "x", { timestamp: 5, status: "NEW_WARNING", warningCode: "W-12" });
+    const r = raw("1700000000000-aaa000", "x", { timestamp: 5, status: "NEW_WARNING", warningCode: "W-12" });
     assert.equal(rejected(parseEvent(r)).reason, 'detail.warningCode: expected a number, got "W-12"');
   });
 });

@@ -78,16 +78,16 @@ describe("input-name: the byInputName key", () => {
 
   it("ascending sort keys (DynamoDB compares UTF-8 bytes) list names A→Z and one name's jobs newest first", () => {
     const keys = [
-      inputIndexKey("s3://b/b.mov", "1717000000000-old"),
-      inputIndexKey("s3://b/a.mov", "1717000000000-old"),
-      inputIndexKey("s3://b/a.mov", "1717000009999-new"),
-      inputIndexKey("s3://b/a", "1717000000000-x"),
+      inputIndexKey("s3://b/b.mov", "1717000000000-old000"),
+      inputIndexKey("s3://b/a.mov", "1717000000000-old000"),
+      inputIndexKey("s3://b/a.mov", "1717000009999-new000"),
+      inputIndexKey("s3://b/a", "1717000000000-x00000"),
       inputIndexKey("s3://b/a.mov", "no-time-prefix"),
     ].map((k) => k!.nameKey);
     const sorted = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
     assert.deepEqual(
       sorted.map((k) => k.split("\u0001").at(-1)),
-      ["1717000000000-x", "1717000009999-new", "1717000000000-old", "no-time-prefix", "1717000000000-old"],
+      ["1717000000000-x00000", "1717000009999-new000", "1717000000000-old000", "no-time-prefix", "1717000000000-old000"],
     );
   });
 

@@ -7,7 +7,7 @@ import type { McEvent } from "../../../lib/domain/events";
 import { QUEUE, QUEUE_B, specArb, timeline, type TimelineSpec } from "../../support/timeline";
 
 /** A MediaConvert `Job` as the SDK returns it (Dates, PascalCase). */
-function sdkJob(spec: TimelineSpec, suffix = "abc123", status?: string) {
+function sdkJob(spec: TimelineSpec, suffix = "000000", status?: string) {
   const start = spec.created + spec.queueWait;
   const end = start + spec.probeMs + spec.transcodeMs + spec.uploadMs;
   return {
@@ -112,7 +112,7 @@ describe("job-source: CreateJob/GetJob answers as events", () => {
 
   it("JOB_DETAILS from GetJob fills timing, queue transitions and settings; queue wait is measured from submission", () => {
     const events = timeline(spec).filter((e) => e.status === "STATUS_UPDATE"); // a job first seen mid-run
-    const details = jobDetailsEvent(sdkJob(spec, "abc123", "PROGRESSING"), { at: spec.created + 60_000 })!;
+    const details = jobDetailsEvent(sdkJob(spec, "000000", "PROGRESSING"), { at: spec.created + 60_000 })!;
     assert.ok(details);
     const rec = reduceEvents([...events, details]);
     assert.equal(rec.status, "PROGRESSING");
@@ -139,11 +139,38 @@ describe("job-source: CreateJob/GetJob answers as events", () => {
     const d = jobDetailsEvent(json, { at: spec.created + 1 })!;
     assert.equal(d.timing.startTime, spec.created + spec.queueWait);
     assert.equal(d.timing.submitTime, spec.created);
-    const bad = jobDetailsEventResult({ Id: "x", Timing: { StartTime: "yesterday" } }, { at: 1 });
+    const bad = jobDetailsEventResult({ Id: "1700000000000-aaa000", Timing: { StartTime: "yesterday" } }, { at: 1 });
     assert.ok(!bad.ok && /^Job\.Timing\.StartTime: expected a time/.test(bad.reason));
-    const noArn = submittedEvent({ Id: "1700000000000-a" });
+    const noArn = submittedEvent({ Id: "1700000000000-aaa000" });
     assert.ok(!noArn.ok && /Arn/.test(noArn.reason));
-    assert.ok(submittedEvent({ Id: "1700000000000-a" }, { accountId: "1", region: "r" }).ok);
+    assert.ok(submittedEvent({ Id: "1700000000000-aaa000" }, { accountId: "111122223333", region: "us-east-1" }).ok);
+  });
+
+  it("refuses a job id of another shape and an ARN that names another job, saying which", () => {
+    const where = { accountId: "111122223333", region: "us-east-1", at: 1 };
+    for (const Id of ["../../jobs/x", "1700000000000-abc1234", "1700000000000-ABC123", "x"]) {
+      const r = jobDetailsEventResult({ Id }, where);
+      assert.ok(!r.ok && /^Job\.Id: .* is not a MediaConvert job id/.test(r.reason), `${Id}: ${JSON.stringify(r)}`);
+      assert.ok(!submittedEvent({ Id }, where).ok, Id);
+    }
+    const other = submittedEvent({
+      Id: "1700000000000-aaa000",
+      Arn: "arn:aws:mediaconvert:us-east-1:111122223333:jobs/1700000000000-bbb000",
+    });
+    assert.ok(
+      !other.ok && /Job\.Arn: .* is the ARN of job 1700000000000-bbb000, not of 1700000000000-aaa000/.test(other.reason),
+      JSON.stringify(other),
+    );
+    const wrongPartition = submittedEvent({
+      Id: "1700000000000-aaa000",
+      Arn: "arn:aws:mediaconvert:cn-north-1:111122223333:jobs/1700000000000-aaa000",
+    });
+    assert.ok(!wrongPartition.ok && /that region is in aws-cn/.test(wrongPartition.reason), JSON.stringify(wrongPartition));
+    const china = submittedEvent({
+      Id: "1700000000000-aaa000",
+      Arn: "arn:aws-cn:mediaconvert:cn-north-1:111122223333:jobs/1700000000000-aaa000",
+    });
+    assert.ok(china.ok && china.event.arn === "arn:aws-cn:mediaconvert:cn-north-1:111122223333:jobs/1700000000000-aaa000");
   });
 
   it("property: with SUBMITTED and JOB_DETAILS mixed in, any order and duplicates give one record; terminal never regressed", () => {
@@ -152,7 +179,7 @@ describe("job-source: CreateJob/GetJob answers as events", () => {
         const events = [
           ...timeline(s),
           submitted(s),
-          jobDetailsEvent(sdkJob(s, "abc123", seed % 2 ? s.end : "PROGRESSING"), { at: s.created + s.queueWait + fetchDelay })!,
+          jobDetailsEvent(sdkJob(s, "000000", seed % 2 ? s.end : "PROGRESSING"), { at: s.created + s.queueWait + fetchDelay })!,
         ];
         const shuffled = fc.sample(fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }), {
           seed,

@@ -9,6 +9,7 @@ import { applyEvent, foldEvents, recordOf, reduceEvents } from "../../../lib/dom
 import { WINDOW_SLOTS } from "../../../lib/domain/stall";
 import type { McEvent } from "../../../lib/domain/events";
 import { deliveryOf, progressArb, runningJob, transcoding, wildArb, type Reading } from "./progress-timeline";
+import { processCounter } from "../../support/job-ids";
 
 const MINUTE = 60_000;
 const ITEM_LIMIT = 400 * 1024;
@@ -37,8 +38,7 @@ describe("job-update: the stall window survives DynamoDB, so stored records show
   let doc: DynamoDBDocumentClient;
   let table: string;
   let store: JobsStore;
-  let n = 0;
-  const suffix = () => `w${process.pid}x${n++}`;
+  const suffix = processCounter();
 
   before(async () => {
     standIns = await startStandIns({ services: ["dynamodb"] });
@@ -67,7 +67,7 @@ describe("job-update: the stall window survives DynamoDB, so stored records show
     template: readonly McEvent[],
     delivered: readonly McEvent[],
   ) {
-    const job = runningJob(readings, { ...opts, suffix: suffix() });
+    const job = runningJob(readings, { ...opts, n: suffix() });
     return { job, delivered: delivered.map((e) => job.events[template.indexOf(e)]) };
   }
 
@@ -80,7 +80,7 @@ describe("job-update: the stall window survives DynamoDB, so stored records show
 
   it("stuck at 1 % for 20 minutes, shuffled with duplicates: stored as stalled since the same time as the reducer says", async () => {
     const readings = transcoding(Array(20).fill(1));
-    const template = runningJob(readings, { suffix: "tpl" });
+    const template = runningJob(readings, { n: 1 });
     const expected = reduceEvents(template.events);
     assert.equal(expected.stalled, true);
     assert.equal(expected.stalledSince, template.updateTimes[0]);
@@ -103,7 +103,7 @@ describe("job-update: the stall window survives DynamoDB, so stored records show
   });
 
   it("in order (fast path only) the same stuck job reads back stalled", async () => {
-    const job = runningJob(transcoding(Array(20).fill(1)), { suffix: suffix() });
+    const job = runningJob(transcoding(Array(20).fill(1)), { n: suffix() });
     const { item, paths } = await deliver(job.events);
     assert.deepEqual(paths, new Set(["fast"]));
     const rec = store.toRecord(item);
@@ -114,7 +114,7 @@ describe("job-update: the stall window survives DynamoDB, so stored records show
 
   it("a job whose progress moves reads back not stalled, with an ETA, in any order", async () => {
     const readings = transcoding(Array.from({ length: 20 }, (_, i) => 2 * (i + 1)));
-    const template = runningJob(readings, { suffix: "tpl" });
+    const template = runningJob(readings, { n: 1 });
     await fc.assert(
       fc.asyncProperty(deliveryOf(template.events), async (d) => {
         const { job, delivered } = onFreshJob(readings, {}, template.events, d);
@@ -131,7 +131,7 @@ describe("job-update: the stall window survives DynamoDB, so stored records show
 
   it("running jobs of any shape and interval: the stored record equals the reducer's for any order", async () => {
     const arb = fc.oneof(progressArb, wildArb).chain((p) => {
-      const template = runningJob(p.readings, { everyMs: p.everyMs, jitter: p.jitter, suffix: "tpl" });
+      const template = runningJob(p.readings, { everyMs: p.everyMs, jitter: p.jitter, n: 1 });
       return deliveryOf(template.events).map((d) => ({ p, template, d }));
     });
     let withEta = 0;
@@ -149,7 +149,7 @@ describe("job-update: the stall window survives DynamoDB, so stored records show
 
   it("hours of updates keep at most one attribute per window slot, and the stall still shows", async () => {
     // three hours flat at one update a minute: every slot is overwritten six times
-    const job = runningJob(transcoding(Array(180).fill(3)), { suffix: suffix() });
+    const job = runningJob(transcoding(Array(180).fill(3)), { n: suffix() });
     const { item, paths } = await deliver(job.events);
     assert.deepEqual(paths, new Set(["fast"]));
     assert.equal(recentAttrs(item).length, WINDOW_SLOTS);
@@ -165,7 +165,7 @@ describe("job-update: the stall window survives DynamoDB, so stored records show
     // a full window of the largest samples: long event ids, every field set, a retried job
     // half a day of 10-second updates: 4,320 events, more than most jobs send
     const readings: Reading[] = Array.from({ length: 4320 }, (_, i) => ({ phase: "UPLOADING", pct: 100 - (i % 2), retry: 99 }));
-    const job = runningJob(readings, { everyMs: 10_000, suffix: suffix() });
+    const job = runningJob(readings, { everyMs: 10_000, n: suffix() });
     // event ids as long as EventBridge's UUIDs and more (the keys keep their order)
     const events = job.events.map((e) => ({ ...e, eventKey: `${e.eventKey}-${"0".repeat(48)}` }));
     const [last, ...rest] = [...events].reverse();

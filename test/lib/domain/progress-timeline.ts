@@ -7,6 +7,7 @@ import fc from "fast-check";
 import type { McEvent } from "../../../lib/domain/events";
 import type { Phase } from "../../../lib/domain/job";
 import { mustParse, raw } from "../../support/timeline";
+import { jobId as makeJobId } from "../../support/job-ids";
 
 export interface Reading {
   phase: Phase;
@@ -42,11 +43,11 @@ export function jobPctOf(r: Reading): number {
  */
 export function runningJob(
   readings: readonly Reading[],
-  opts: { created?: number; everyMs?: number; jitter?: readonly number[]; suffix?: string } = {},
+  opts: { created?: number; everyMs?: number; jitter?: readonly number[]; n?: number } = {},
 ): RunningJob {
   const created = opts.created ?? 1_700_000_000_000;
   const every = opts.everyMs ?? 60_000;
-  const jobId = `${created}-${opts.suffix ?? "flat"}`;
+  const jobId = makeJobId(created, opts.n ?? 0);
   const progressingAt = created + 5_000;
   const events: McEvent[] = [mustParse(raw(jobId, "progressing", { timestamp: progressingAt, status: "PROGRESSING" }))];
   const updateTimes: number[] = [];

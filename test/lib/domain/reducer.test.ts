@@ -115,7 +115,7 @@ describe("reducer: order- and duplicate-proof job state", () => {
   });
 
   it("between two terminal events the later wins; at the same millisecond ERROR beats CANCELED beats COMPLETE", () => {
-    const jobId = "1700000000000-ter";
+    const jobId = "1700000000000-ter000";
     const mk = (status: string, ts: number, id: string, extra: object = {}) =>
       mustParse(raw(jobId, id, { timestamp: ts, status, ...extra }));
     const complete = mk("COMPLETE", 2000, "a");
@@ -131,16 +131,17 @@ describe("reducer: order- and duplicate-proof job state", () => {
   });
 
   it("a job id without a time prefix takes its createdAt from the earliest event", () => {
+    // parseEvent refuses such ids; the reducer still folds a stored event that has one.
     const jobId = "custom-job";
-    const a = mustParse(raw(jobId, "x", { timestamp: 5000, status: "PROGRESSING" }));
-    const b = mustParse(raw(jobId, "y", { timestamp: 4000, status: "QUEUE_HOP", previousQueue: "q" }));
+    const a = { ...mustParse(raw("1700000000000-cus000", "x", { timestamp: 5000, status: "PROGRESSING" })), jobId };
+    const b = { ...mustParse(raw("1700000000000-cus000", "y", { timestamp: 4000, status: "QUEUE_HOP", previousQueue: "q" })), jobId };
     assert.equal(reduceEvents([a, b]).createdAt, 4000);
     assert.equal(reduceEvents([b, a]).createdAt, 4000);
   });
 
   it("refuses to fold another job's event", () => {
-    const a = mustParse(raw("1700000000000-a", "x", { timestamp: 5000, status: "PROGRESSING" }));
-    const b = mustParse(raw("1700000000000-b", "y", { timestamp: 5000, status: "PROGRESSING" }));
-    assert.throws(() => applyEvent(applyEvent(undefined, a), b), /job 1700000000000-b folded into job 1700000000000-a/);
+    const a = mustParse(raw("1700000000000-aaa000", "x", { timestamp: 5000, status: "PROGRESSING" }));
+    const b = mustParse(raw("1700000000000-bbb000", "y", { timestamp: 5000, status: "PROGRESSING" }));
+    assert.throws(() => applyEvent(applyEvent(undefined, a), b), /job 1700000000000-bbb000 folded into job 1700000000000-aaa000/);
   });
 });

@@ -36,7 +36,7 @@ describe("adapters: MediaConvert sweep reads (batching, rate, back-off, NotFound
 
   it("GetJob for many jobs: at most `concurrency` in flight, every job answered once", async () => {
     const mc = scripted((cmd) => ({ Job: { Id: (cmd as GetJobCommand).input.Id, Status: "COMPLETE" } }), 20);
-    const ids = Array.from({ length: 12 }, (_, i) => `1717000000000-job${i}`);
+    const ids = Array.from({ length: 12 }, (_, i) => `1717000000000-job000${i}`);
     const out = await mediaConvertSweep(mc.client, { concurrency: 3, ratePerSecond: 100 }).getJobs([...ids, ids[0]]);
     assert.equal(mc.calls.length, 12, "a repeated id is asked once");
     assert.ok(mc.maxInFlight() <= 3 && mc.maxInFlight() >= 2, `in flight at most ${mc.maxInFlight()}`);

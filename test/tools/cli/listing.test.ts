@@ -62,18 +62,18 @@ describe("mcjobs jobs table", () => {
 describe("mcjobs jobs over several endpoints, without them", () => {
   it("merges listings: each job once, its record with the later event (then more events), newest created first", () => {
     const a = [
-      job({ jobId: "1717000000003-c", createdAt: 3, lastEventAt: 10, eventCount: 2, queueName: "A" }),
-      job({ jobId: "1717000000001-a", createdAt: 1, lastEventAt: 5, eventCount: 1 }),
+      job({ jobId: "1717000000003-c00000", createdAt: 3, lastEventAt: 10, eventCount: 2, queueName: "A" }),
+      job({ jobId: "1717000000001-a00000", createdAt: 1, lastEventAt: 5, eventCount: 1 }),
     ];
     const b = [
-      job({ jobId: "1717000000003-c", createdAt: 3, lastEventAt: 20, eventCount: 1, queueName: "B" }),
-      job({ jobId: "1717000000002-b", createdAt: 2, lastEventAt: 7, eventCount: 1 }),
-      job({ jobId: "1717000000002-z", createdAt: 2, lastEventAt: 7, eventCount: 1 }),
+      job({ jobId: "1717000000003-c00000", createdAt: 3, lastEventAt: 20, eventCount: 1, queueName: "B" }),
+      job({ jobId: "1717000000002-b00000", createdAt: 2, lastEventAt: 7, eventCount: 1 }),
+      job({ jobId: "1717000000002-z00000", createdAt: 2, lastEventAt: 7, eventCount: 1 }),
     ];
     const merged = mergeJobs([a, b]);
     assert.deepEqual(
       merged.map((j) => j.jobId),
-      ["1717000000003-c", "1717000000002-z", "1717000000002-b", "1717000000001-a"],
+      ["1717000000003-c00000", "1717000000002-z00000", "1717000000002-b00000", "1717000000001-a00000"],
     );
     assert.equal(merged[0].queueName, "B");
     assert.deepEqual(mergeJobs([b, a]), merged, "the order the endpoints answered in does not matter");
@@ -201,7 +201,7 @@ describe("mcjobs jobs: what each row and the single-job view say", () => {
       "jobs",
       /^"RUNNING" is neither a status \(SUBMITTED, PROGRESSING, COMPLETE, ERROR, CANCELED\) nor a MediaConvert job id .*\(MediaConvert calls it PROGRESSING: mcjobs jobs PROGRESSING\)$/,
     );
-    assertUsageError(await runInProcess(command, ["../etc"]), "jobs", /^"\.\.\/etc" is neither a status .* e\.g\. 1717000000000-abc123\)$/);
+    assertUsageError(await runInProcess(command, ["../etc"]), "jobs", /^"\.\.\/etc" is neither a status .* e\.g\. 1717171717171-abc123\)$/);
     assert.equal(parseJobsArgs(["progressing"]).target, "progressing");
     assert.equal(parseJobsArgs(["1717000000000-abc123"]).target, "1717000000000-abc123");
   });

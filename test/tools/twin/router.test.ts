@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as http from "node:http";
-import { collectorPattern, notificationPattern } from "../../../lib/domain/patterns";
+import { collectorPattern } from "../../../lib/domain/patterns";
 import { createRouter } from "../../../tools/twin/router";
 import { eventIntake } from "../../../tools/twin/front-door";
 import { REQUEST_LIMITS, startTwinServer, toApiGatewayEvent, type TwinServer } from "../../../tools/twin/server";
@@ -9,16 +9,12 @@ import { fixture } from "../../support/fixtures";
 const withApp = (ev: Record<string, any>, app: string) => ({ ...ev, detail: { ...ev.detail, userMetadata: { application: app } } });
 
 describe("twin event router", () => {
-  it("routes with the deployed patterns: every MediaConvert event to the collector, COMPLETE/ERROR of our app to notifications", async () => {
-    const got: Record<string, string[]> = { collector: [], notifications: [] };
+  it("routes with the deployed patterns: every MediaConvert event to the collector, or only this application's when narrowed", async () => {
+    const got: Record<string, string[]> = { collector: [], narrowed: [] };
     const router = createRouter({
       routes: [
         { name: "collector", pattern: collectorPattern(), deliver: async (e: any) => void got.collector.push(e.detail.status) },
-        {
-          name: "notifications",
-          pattern: notificationPattern("app"),
-          deliver: async (e: any) => void got.notifications.push(e.detail.status),
-        },
+        { name: "narrowed", pattern: collectorPattern("app"), deliver: async (e: any) => void got.narrowed.push(e.detail.status) },
       ],
     });
     const events = [
@@ -30,9 +26,9 @@ describe("twin event router", () => {
     ];
     const matched = events.map((e) => router.publish(e));
     await router.idle();
-    assert.deepEqual(matched, [["collector"], ["collector", "notifications"], ["collector"], ["collector", "notifications"], []]);
+    assert.deepEqual(matched, [["collector", "narrowed"], ["collector", "narrowed"], ["collector"], ["collector", "narrowed"], []]);
     assert.deepEqual(got.collector.sort(), ["COMPLETE", "ERROR", "ERROR", "PROGRESSING"]);
-    assert.deepEqual(got.notifications.sort(), ["COMPLETE", "ERROR"]);
+    assert.deepEqual(got.narrowed.sort(), ["COMPLETE", "ERROR", "PROGRESSING"]);
     assert.equal(router.stats().unmatched, 1);
   });
 

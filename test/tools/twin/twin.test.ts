@@ -50,24 +50,43 @@ describe("local twin wiring", function () {
     assert.equal(twin.deadLetters.length, 0, "the invocation itself succeeded: nothing for the async DLQ");
   });
 
-  it("sends COMPLETE of this application's jobs to the notification outbox, once per delivery", async () => {
-    const id = await twin.submitJob({ queue: "Default" });
+  it("the collector publishes one notification per COMPLETE of this application's jobs to the SNS stand-in, duplicates or not", async () => {
+    assert.equal(twin.env.NOTIFICATION_TOPIC_ARN, "arn:aws:sns:us-east-1:000000000000:mcjobs-local-notifications");
+    assert.equal(twin.env.MCJOBS_ENDPOINT_SNS, twin.standInEndpoints.sns);
+    const state = JSON.parse(fs.readFileSync(path.join(dir, "twin.json"), "utf8"));
+    assert.equal(state.endpoints.MCJOBS_ENDPOINT_SNS, twin.standInEndpoints.sns, "twin.json names the SNS stand-in");
+    const id = (await twin.submitJob({ queue: "Default", input: "s3://ingest/inputs/Twin clip.mov" }))!;
+    // MediaConvert's event, delivered once more by EventBridge: still one notification.
     await twin.settle({ timeoutMs: 60_000 });
-    const mine = twin.notifications.filter((n) => n.jobId === id);
-    assert.ok(mine.length >= 1);
-    // The text the deployed rule's InputTransformer would publish: the job, its status, and a console link.
-    for (const n of mine) {
-      assert.equal(n.status, "COMPLETE");
-      assert.equal(n.rule, "complete");
-      assert.match(n.subject, new RegExp(`job ${id} .*: COMPLETE$`));
-      assert.match(n.message, /Open the job: https:\/\/\S+console\.aws\.amazon\.com\/mediaconvert/);
-    }
-    const outbox = fs.readFileSync(path.join(dir, "twin", "notifications.jsonl"), "utf8");
-    assert.ok(outbox.includes(id!));
+    const complete = twin.simulator!.delivered.find((e) => e.detail.jobId === id && e.detail.status === "COMPLETE");
+    assert.ok(complete, "the simulator delivered the job's COMPLETE");
+    twin.publish(complete);
+    await twin.settle({ timeoutMs: 60_000 });
+    const mine = twin.notifications.filter((n) => n.subject?.includes(id));
+    assert.equal(mine.length, 1, JSON.stringify(mine));
+    const [n] = mine;
+    assert.equal(n.topicArn, twin.env.NOTIFICATION_TOPIC_ARN);
+    assert.equal(n.subject, `MediaConvert job ${id} COMPLETE: Twin clip.mov`);
+    assert.match(n.message, /^Input: s3:\/\/ingest\/inputs\/Twin clip\.mov$/m);
+    assert.match(n.message, new RegExp(`^Outputs \\(1\\):\\n {2}s3://${twin.buckets.output}/outputs/demo-\\d+/Twin clip\\.mp4$`, "m"));
+    assert.match(n.message, /Open the job: https:\/\/us-east-1\.console\.aws\.amazon\.com\/mediaconvert/);
+    const file = fs
+      .readFileSync(path.join(dir, "twin", "notifications.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(file.filter((m) => m.subject?.includes(id)).length, 1);
+    const shown = (await (await fetch(`${twin.urls.apiUrl}/twin/notifications`)).json()) as { notifications: Array<{ messageId: string }> };
+    assert.ok(
+      shown.notifications.some((m) => m.messageId === n.messageId),
+      "/twin/notifications shows it",
+    );
+    assert.equal(twin.status().notifications, twin.notifications.length);
+    assert.deepEqual(Object.keys(twin.status().router.matched), ["collector"], "the router routes to the collector only");
     // Another application's jobs are not ours to notify about.
-    const other = await twin.submitJob({ queue: "Default", userMetadata: { application: "someone-else" } });
+    const other = (await twin.submitJob({ queue: "Default", userMetadata: { application: "someone-else" } }))!;
     await twin.settle({ timeoutMs: 60_000 });
-    assert.equal(twin.notifications.filter((n) => n.jobId === other).length, 0);
+    assert.equal(twin.notifications.filter((m) => m.subject?.includes(other)).length, 0);
   });
 
   it("turns a file dropped into the watch folder's inputs/ into a MediaConvert job", async () => {

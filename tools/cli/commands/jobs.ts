@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { inputFileName } from "../../../lib/domain/input-name";
 import { JOB_STATUSES } from "../../../lib/domain/job";
-import { JOB_ID_PATTERN } from "../../../lib/api/params";
+import { JOB_ID_FORM, JOB_ID_PATTERN } from "../../../lib/domain/arns";
 import type { ApiJson } from "../api-client";
 import type { Command } from "../mcjobs";
 import { readArgv, regionArg, runCommand, validate, wholeNumberArg, type CommandSpec } from "../args";
@@ -128,8 +128,7 @@ function notATarget(target: string): string {
   const word = STATUS_WORDS[target.toUpperCase().replace(/[\s-]/g, "_")];
   const hint = word ? ` (MediaConvert calls it ${word}: mcjobs jobs ${word})` : "";
   return (
-    `${JSON.stringify(target)} is neither a status (${JOB_STATUSES.join(", ")}) nor a MediaConvert job id ` +
-    `(13 digits, a hyphen, letters and digits, e.g. 1717000000000-abc123)${hint}`
+    `${JSON.stringify(target)} is neither a status (${JOB_STATUSES.join(", ")}) nor a MediaConvert job id ` + `(${JOB_ID_FORM})${hint}`
   );
 }
 export type JobsArgs = z.infer<typeof ArgsSchema>;

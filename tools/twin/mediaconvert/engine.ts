@@ -7,6 +7,7 @@
  * give the same job id suffixes, outcomes and events. Its answers are the API's JSON shapes (wire.ts); errors are
  * ServiceErrors named by the service's error shapes.
  */
+import { jobArn } from "../../../lib/domain/arns";
 import type { ProbeResult } from "../../../lib/domain/probe";
 import { admitCreateJob } from "./admission";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULT_SEED, FALLBACK_HOP_QUEUE } from "./constants";
@@ -149,13 +150,15 @@ export function createEngine(options: EngineOptions = {}, givenStore?: JobStore)
     const seq = store.nextSeq();
     const rng = createRng(hashSeed(seed, seq));
     const createdAt = clock.now();
-    let id = `${createdAt}-${rng.token(6)}`;
-    while (store.has(id)) id = `${createdAt}-${rng.token(6)}`;
+    // MediaConvert's shape (lib/domain/arns.ts): the creation time as 13 digits of epoch ms, 6 letters or digits.
+    const time = String(createdAt).padStart(13, "0");
+    let id = `${time}-${rng.token(6)}`;
+    while (store.has(id)) id = `${time}-${rng.token(6)}`;
     const mode = (request.accelerationSettings as { mode?: string } | undefined)?.mode;
     const job: SimJob = {
       seq,
       id,
-      arn: `arn:aws:mediaconvert:${region}:${accountId}:jobs/${id}`,
+      arn: jobArn(region, accountId, id),
       createdAt,
       timeScale,
       request,

@@ -6,6 +6,7 @@
  * only those created. A reference to any of them (by name or by ARN) that does not exist is a NotFoundException; an
  * ARN that is not one of that resource's is a BadRequestException.
  */
+import { partitionOfRegion } from "../../../lib/domain/arns";
 import { DEFAULT_QUEUE } from "./constants";
 import { badRequest, notFound, ServiceError } from "./errors";
 import { z } from "zod";
@@ -56,7 +57,7 @@ export interface CatalogOptions {
 const NAME_OF: Record<ResourceKind, string> = { queues: "queue", presets: "preset", jobTemplates: "job template" };
 
 export function createCatalog(opts: CatalogOptions): Catalog {
-  const base = `arn:aws:mediaconvert:${opts.region}:${opts.accountId}`;
+  const base = `arn:${partitionOfRegion(opts.region)}:mediaconvert:${opts.region}:${opts.accountId}`;
   const arnOf = (kind: ResourceKind, name: string) => `${base}:${kind}/${name}`;
   const seconds = Math.floor(opts.createdAt / 1000);
   const presets: Wire[] = SYSTEM_PRESETS.map((p) => ({
