@@ -44,8 +44,8 @@ describe("faults: 20% of DynamoDB, Kinesis and Firehose calls fail", function ()
       rates: { duplicate: 0.2, late: 0.2, error: 0.1, canceled: 0.05, queueHop: 0.1 },
       bufferIntervalMs: 500,
       tumblingWindowSeconds: 1,
-      // The ledger below counts exactly the simulator's events; a reconciler sweep (it has its own tests) would add
-      // its JOB_DETAILS answers for jobs whose retried events are still on their way.
+      // What is checked here is that retries, partial-batch failures and the DLQ alone lose nothing: with a
+      // reconciler sweeping (it has its own tests), a GetJob answer could stand in for an event the faults lost.
       reconcileEverySeconds: 0,
       wrapEndpoint: async (service, target) => {
         const p = await startFaultProxy({ service, target, rate: RATE, hangMs: 150, seed: seed++ });
