@@ -18,10 +18,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { denyInsecureTransport } from "../infra/kit";
-import { isLambdaFunctionArn, isSqsQueueArn } from "../lib/domain/arns";
 import { APPLICATION_PATTERN } from "../lib/domain/job";
 import type { PermissionStatement } from "./bundled-function";
-import { awsContext, keyGrant, servicePrincipal } from "./tags";
+import { awsContext, keyGrant, subscribeAll, subscriberProtocol, type SubscriberProtocol } from "./tags";
 
 export interface NotificationsArgs {
   /** This stack's application name: only jobs with this userMetadata.application are notified. */
@@ -39,14 +38,9 @@ export interface NotificationsArgs {
   retainKey?: boolean;
 }
 
-export type SubscriberProtocol = "https" | "sqs" | "lambda";
-
-/** The SNS protocol for an extra subscriber, or an error message saying what is accepted. */
-export function subscriberProtocol(endpoint: string): SubscriberProtocol | { error: string } {
-  if (/^https:\/\/[^\s/]+\.[^\s/]+(\/\S*)?$/.test(endpoint)) return "https";
-  if (isSqsQueueArn(endpoint)) return "sqs";
-  if (isLambdaFunctionArn(endpoint)) return "lambda";
-  return { error: `"${endpoint}" is not an https:// URL, an SQS queue ARN or a Lambda function ARN` };
+/** The SNS protocol for an extra subscriber (e-mail addresses have their own list), or what is accepted. */
+export function notificationSubscriberProtocol(endpoint: string): SubscriberProtocol | { error: string } {
+  return subscriberProtocol(endpoint, { email: false });
 }
 
 export class Notifications extends pulumi.ComponentResource {
@@ -66,7 +60,7 @@ export class Notifications extends pulumi.ComponentResource {
       );
     }
     this.application = args.application;
-    const protocols = (args.subscribers ?? []).map((s) => ({ endpoint: s, protocol: subscriberProtocol(s) }));
+    const protocols = (args.subscribers ?? []).map((s) => ({ endpoint: s, protocol: notificationSubscriberProtocol(s) }));
     const bad = protocols.filter((p) => typeof p.protocol !== "string");
     if (bad.length) throw new Error(`Notifications subscribers: ${bad.map((b) => (b.protocol as { error: string }).error).join("; ")}`);
     const child = { parent: this };
@@ -122,28 +116,14 @@ export class Notifications extends pulumi.ComponentResource {
       child,
     );
 
-    (args.emails ?? []).forEach((email, i) => {
-      new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, child);
-    });
-    const sns = servicePrincipal("sns", child);
-    protocols.forEach(({ endpoint, protocol }, i) => {
-      const p = protocol as SubscriberProtocol;
-      const deps: pulumi.Resource[] = [];
-      if (p === "lambda") {
-        deps.push(
-          new aws.lambda.Permission(
-            `${name}-subscriber-${i}-invoke`,
-            { action: "lambda:InvokeFunction", function: endpoint, principal: sns, sourceArn: this.topic.arn },
-            child,
-          ),
-        );
-      }
-      new aws.sns.TopicSubscription(
-        `${name}-subscriber-${i}`,
-        { topic: this.topic.arn, protocol: p, endpoint, ...(p === "https" ? { endpointAutoConfirms: false } : {}) },
-        { parent: this, dependsOn: deps },
-      );
-    });
+    subscribeAll(this, this.topic.arn, [
+      ...(args.emails ?? []).map((email, i) => ({ name: `${name}-email-${i}`, endpoint: email, protocol: "email" as const })),
+      ...protocols.map(({ endpoint, protocol }, i) => ({
+        name: `${name}-subscriber-${i}`,
+        endpoint,
+        protocol: protocol as SubscriberProtocol,
+      })),
+    ]);
 
     this.registerOutputs({ topicArn: this.topicArn });
   }

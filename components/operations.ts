@@ -20,8 +20,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { denyInsecureTransport } from "../infra/kit";
-import { isLambdaFunctionArn, isSqsQueueArn } from "../lib/domain/arns";
-import { awsContext, servicePrincipal } from "./tags";
+import { awsContext, servicePrincipal, subscribeAll, subscriberProtocol, type SubscriberProtocol } from "./tags";
 
 export interface OperationsArgs {
   /** This stack's application name, shown in the topic's display name. */
@@ -30,17 +29,9 @@ export interface OperationsArgs {
   subscribers?: string[];
 }
 
-export type AlarmSubscriberProtocol = "email" | "https" | "sqs" | "lambda";
-
-const EMAIL = /^[^\s@,;"<>]+@[^\s@,;"<>]+\.[A-Za-z]{2,}$/;
-
-/** The SNS protocol for an alarm subscriber, or an error message saying what is accepted. */
-export function alarmSubscriberProtocol(endpoint: string): AlarmSubscriberProtocol | { error: string } {
-  if (EMAIL.test(endpoint)) return "email";
-  if (/^https:\/\/[^\s/]+\.[^\s/]+(\/\S*)?$/.test(endpoint)) return "https";
-  if (isSqsQueueArn(endpoint)) return "sqs";
-  if (isLambdaFunctionArn(endpoint)) return "lambda";
-  return { error: `"${endpoint}" is not an e-mail address, an https:// URL, an SQS queue ARN or a Lambda function ARN` };
+/** The SNS protocol for an alarm subscriber (e-mail addresses included), or what is accepted. */
+export function alarmSubscriberProtocol(endpoint: string): SubscriberProtocol | { error: string } {
+  return subscriberProtocol(endpoint, { email: true });
 }
 
 /** Type token of the resources `notifyOnAlarms` acts on. */
@@ -149,24 +140,16 @@ export class Operations extends pulumi.ComponentResource {
       child,
     );
 
-    subscribers.forEach(({ endpoint, protocol }, i) => {
-      const p = protocol as AlarmSubscriberProtocol;
-      const deps: pulumi.Resource[] = [policy];
-      if (p === "lambda") {
-        deps.push(
-          new aws.lambda.Permission(
-            `${name}-subscriber-${i}-invoke`,
-            { action: "lambda:InvokeFunction", function: endpoint, principal: servicePrincipal("sns", child), sourceArn: this.topic.arn },
-            child,
-          ),
-        );
-      }
-      new aws.sns.TopicSubscription(
-        `${name}-subscriber-${i}`,
-        { topic: this.topic.arn, protocol: p, endpoint, ...(p === "https" ? { endpointAutoConfirms: false } : {}) },
-        { parent: this, dependsOn: deps },
-      );
-    });
+    subscribeAll(
+      this,
+      this.topic.arn,
+      subscribers.map(({ endpoint, protocol }, i) => ({
+        name: `${name}-subscriber-${i}`,
+        endpoint,
+        protocol: protocol as SubscriberProtocol,
+      })),
+      [policy],
+    );
 
     this.registerOutputs({ topicArn: this.topicArn });
   }

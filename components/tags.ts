@@ -1,10 +1,13 @@
 /**
  * Shared helpers for components: the stack-wide tags, where the stack deploys (region, account, partition and its
- * DNS suffix, service principals) with the KMS grants built from it, and what `retainData` keeps on destroy.
+ * DNS suffix, service principals) with the KMS grants built from it, the subscriptions of an SNS topic, and what
+ * `retainData` keeps on destroy.
  * Tags are applied to every taggable AWS resource through the AWS provider's `defaultTags` (index.ts builds that
  * provider and hands it to every component), so no component has to remember them.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { isLambdaFunctionArn, isSqsQueueArn } from "../lib/domain/arns";
 
 export interface TagContext {
   application: string;
@@ -111,4 +114,54 @@ export const DATA_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "
 export function retainData(types: readonly string[] = DATA_TYPES): pulumi.ResourceTransformation {
   return (args) =>
     types.includes(args.type) ? { props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true }) } : undefined;
+}
+
+export type SubscriberProtocol = "email" | "https" | "sqs" | "lambda";
+
+const EMAIL = /^[^\s@,;"<>]+@[^\s@,;"<>]+\.[A-Za-z]{2,}$/;
+
+/**
+ * The SNS protocol for a topic subscriber, or an error message saying what is accepted. `email: false` is for a
+ * list that takes e-mail addresses elsewhere (the notifications topic has its own list of them).
+ */
+export function subscriberProtocol(endpoint: string, opts: { email: boolean }): SubscriberProtocol | { error: string } {
+  if (opts.email && EMAIL.test(endpoint)) return "email";
+  if (/^https:\/\/[^\s/]+\.[^\s/]+(\/\S*)?$/.test(endpoint)) return "https";
+  if (isSqsQueueArn(endpoint)) return "sqs";
+  if (isLambdaFunctionArn(endpoint)) return "lambda";
+  const kinds = opts.email
+    ? "an e-mail address, an https:// URL, an SQS queue ARN or a Lambda function ARN"
+    : "an https:// URL, an SQS queue ARN or a Lambda function ARN";
+  return { error: `"${endpoint}" is not ${kinds}` };
+}
+
+/**
+ * Subscribes each endpoint to the topic under its own resource name. A Lambda subscriber first gets the
+ * permission for SNS to invoke it from this topic only; an https endpoint confirms through the message SNS sends.
+ */
+export function subscribeAll(
+  parent: pulumi.Resource,
+  topicArn: pulumi.Input<string>,
+  subscribers: Array<{ name: string; endpoint: string; protocol: SubscriberProtocol }>,
+  dependsOn: pulumi.Resource[] = [],
+): void {
+  const child = { parent };
+  const sns = servicePrincipal("sns", child);
+  for (const { name, endpoint, protocol } of subscribers) {
+    const deps = [...dependsOn];
+    if (protocol === "lambda") {
+      deps.push(
+        new aws.lambda.Permission(
+          `${name}-invoke`,
+          { action: "lambda:InvokeFunction", function: endpoint, principal: sns, sourceArn: topicArn },
+          child,
+        ),
+      );
+    }
+    new aws.sns.TopicSubscription(
+      name,
+      { topic: topicArn, protocol, endpoint, ...(protocol === "https" ? { endpointAutoConfirms: false } : {}) },
+      { parent, dependsOn: deps },
+    );
+  }
 }
