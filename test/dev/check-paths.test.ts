@@ -6,15 +6,19 @@ import * as path from "node:path";
 import { checkRepository, findOutsidePaths } from "../../dev/scripts/check-paths";
 
 const SCRIPT = path.resolve(__dirname, "../../dev/scripts/check-paths.ts");
-// Example machine paths are assembled at run time so this file does not trip the check it tests.
+// Example machine paths and climbing paths are assembled at run time, so this file names no path outside the
+// repository itself (neither for the check it tests nor for any other reader).
 const MACHINE = ["", "work", "shared", "fixtures", "x.json"].join("/");
 const HOME_NOTES = ["", "home", "someone", "notes"].join("/");
+const CODES = ["..", "..", "shared", "reference", "codes.md"].join("/");
+const EVENTS = ["..", "..", "shared", "fixtures", "events.json"].join("/");
+const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 describe("dev: check-paths", () => {
   it("flags machine paths and paths that climb out, and lets in-repository and system paths pass", () => {
     const text = [
       `const a = "${MACHINE}";`,
-      "see ../../shared/reference/codes.md",
+      `see ${CODES}`,
       'import { x } from "../lib/domain/x";',
       'const chromium = "/usr/bin/chromium"; const tmp = "/tmp/out";',
     ].join("\n");
@@ -23,7 +27,7 @@ describe("dev: check-paths", () => {
       found.map((f) => [f.line, f.path]),
       [
         [1, MACHINE],
-        [2, "../../shared/reference/codes.md"],
+        [2, CODES],
       ],
     );
     // From the repository root, `../lib` climbs out as well.
@@ -35,7 +39,7 @@ describe("dev: check-paths", () => {
     try {
       execFileSync("git", ["init", "-q"], { cwd: repo });
       fs.mkdirSync(path.join(repo, "docs"));
-      fs.writeFileSync(path.join(repo, "docs", "a.md"), "Examples: ../../shared/fixtures/events.json\n");
+      fs.writeFileSync(path.join(repo, "docs", "a.md"), `Examples: ${EVENTS}\n`);
       fs.writeFileSync(path.join(repo, "untracked.md"), `${HOME_NOTES}\n`);
       execFileSync("git", ["add", "docs/a.md"], { cwd: repo });
       assert.deepEqual(
@@ -44,7 +48,7 @@ describe("dev: check-paths", () => {
       );
       const run = spawnSync(process.execPath, ["--import", "tsx", SCRIPT, repo], { encoding: "utf8" });
       assert.equal(run.status, 1, run.stderr);
-      assert.match(run.stdout, /docs\/a\.md:1: \.\.\/\.\.\/shared\/fixtures\/events\.json — climbs out of the repository/);
+      assert.match(run.stdout, new RegExp(`docs/a\\.md:1: ${escaped(EVENTS)} — climbs out of the repository`));
     } finally {
       fs.rmSync(repo, { recursive: true, force: true });
     }
