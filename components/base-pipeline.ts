@@ -240,6 +240,25 @@ export class BasePipeline extends pulumi.ComponentResource {
     return keyGrant(sid, this.keyArn, { region: this.region, dnsSuffix: this.dnsSuffix }, services);
   }
 
+  /**
+   * What the collector's fold steps need (claim in Events, fold into Jobs, move the Queues counters, put the
+   * enriched record on the stream when there is one); the collector and the reconciler both run them. The key
+   * grant is the caller's, as each role touches a different set of encrypted services.
+   */
+  foldStatements(): PermissionStatement[] {
+    const statements: PermissionStatement[] = [
+      {
+        sid: "LiveTables",
+        actions: ["dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
+        resources: (["jobs", "events", "queues"] as const).map((t) => this.tableArns[t]),
+      },
+    ];
+    if (this.streamArn) {
+      statements.push({ sid: "EnrichedRecords", actions: ["kinesis:PutRecord", "kinesis:PutRecords"], resources: [this.streamArn] });
+    }
+    return statements;
+  }
+
   /** Read-only access to the live tables (API): GetItem and Query on the tables and their indexes. */
   readStatements(tables: TableKey[] = ["jobs", "events", "queues"]): PermissionStatement[] {
     return [

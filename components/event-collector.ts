@@ -140,13 +140,8 @@ export class EventCollector extends pulumi.ComponentResource {
       child,
     );
 
-    const tableRw = (["jobs", "events", "queues"] as const).map((t) => p.tableArns[t]);
     const statements: PermissionStatement[] = [
-      {
-        sid: "LiveTables",
-        actions: ["dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
-        resources: tableRw,
-      },
+      ...p.foldStatements(),
       // The one Config item it reads: the runtime settings an operator may change without a deploy.
       {
         sid: "RuntimeSettings",
@@ -171,9 +166,6 @@ export class EventCollector extends pulumi.ComponentResource {
     if (p.streamArn) keyServices.push("kinesis");
     if (args.probeBucketArns.length > 0) keyServices.push("s3");
     statements.push(p.keyUse(keyServices));
-    if (p.streamArn) {
-      statements.push({ sid: "EnrichedRecords", actions: ["kinesis:PutRecord", "kinesis:PutRecords"], resources: [p.streamArn] });
-    }
     if (args.probeBucketArns.length > 0) {
       statements.push({
         sid: "ProbeInputs",

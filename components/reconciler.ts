@@ -70,13 +70,8 @@ export class Reconciler extends pulumi.ComponentResource {
       child,
     );
 
-    const liveTables = (["jobs", "events", "queues"] as const).map((t) => p.tableArns[t]);
     const statements: PermissionStatement[] = [
-      {
-        sid: "LiveTables",
-        actions: ["dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
-        resources: liveTables,
-      },
+      ...p.foldStatements(),
       {
         sid: "UnfinishedJobs",
         actions: ["dynamodb:Query"],
@@ -91,8 +86,6 @@ export class Reconciler extends pulumi.ComponentResource {
       },
       p.keyUse(p.streamArn ? ["dynamodb", "kinesis"] : ["dynamodb"]),
     ];
-    if (p.streamArn)
-      statements.push({ sid: "EnrichedRecords", actions: ["kinesis:PutRecord", "kinesis:PutRecords"], resources: [p.streamArn] });
 
     this.fn = new BundledFunction(
       `${name}-fn`,
